@@ -5,9 +5,11 @@ import io.bingfa.future.TaskFuture;
 import io.bingfa.future.WaitInterruptedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -33,8 +35,16 @@ import org.slf4j.LoggerFactory;
  * every future is done ({@code cancel(true)} makes a future done at once while its body is still
  * unwinding), so no child outlives {@code close()}. The first child to fail cancels all the others with an
  * interrupt, at once, from its own thread; {@code close()} then throws {@link TaskFailedException} whose
- * cause is that first failure, with every later real failure attached as suppressed. A child that ends
- * because it was cancelled is not a failure: {@link TaskFuture} drops whatever a cancelled body throws.
+ * cause is that first failure, with every later real failure attached as suppressed.
+ *
+ * <h2>What is a failure</h2>
+ * A child fails when its body throws and its future was not cancelled. A cancelled child that ends by
+ * throwing the cancellation ({@link InterruptedException}, {@link WaitInterruptedException},
+ * {@link CancellationException}, {@link ClosedByInterruptException}) merely obeyed; one that throws
+ * anything else (say, its clean-up broke) has failed for real, and its exception is reported although its
+ * future shows it cancelled, as asyncio collects every exception except {@code CancelledError}. Each child
+ * therefore remembers what its body threw, since a cancelled {@link TaskFuture} drops it. The failure is
+ * recorded by the child's thread once its future is done, the first one by CAS.
  *
  * <h2>The control word</h2>
  * One {@code long}, changed only by {@link #casCtl}, in the manner of {@code ThreadPoolExecutor.ctl}:
@@ -60,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Who calls what</h2>
  * The owner opens the group, spawns, and closes it, once, from one thread; children may spawn into the
  * group and call {@code cancelAll}; a child that calls {@code close()} gets {@link IllegalStateException}
- * (it would wait for itself). When the owner's block throws, try-with-resources still calls
+ * (it would wait for itself), which fails the child unless it catches it. When the owner's block throws, try-with-resources still calls
  * {@code close()}, which cannot see that exception and so waits for the children without cancelling
  * them; call {@link #cancelAll()} in a {@code catch} block when the block's failure should stop them.
  */
@@ -156,14 +166,9 @@ public final class TaskGroup implements AutoCloseable {
                 break;
             }
         }
-        final TaskFuture<T> future = new TaskFuture<>();
-        final Thread thread = Coro.newThread(Context.current(), () -> {
-            try {
-                future.run(body);
-            } finally {
-                childEnded(future);
-            }
-        });
+        final Child<T> child = new Child<>(body);
+        final TaskFuture<T> future = child.future;
+        final Thread thread = Coro.newThread(Context.current(), child);
         children.put(thread, future);
         if ((lvCtl() & CANCELLED) != 0) { // read after the put: see "Cancelling" in the class comment
             future.cancel(false);
@@ -185,10 +190,65 @@ public final class TaskGroup implements AutoCloseable {
         return spawn(Executors.<Void>callable(body, null));
     }
 
+    /**
+     * One child's body, run in its own thread. It remembers what the body threw, because a future that
+     * was cancelled drops it and the group must still tell a cancelled child's real failure apart from
+     * the interrupt it was sent.
+     */
+    private final class Child<T> implements Runnable {
+        final TaskFuture<T> future = new TaskFuture<>();
+        private final Callable<T> body;
+        /** Written and read only by the child's own thread. */
+        private Throwable thrown;
+
+        Child(final Callable<T> body) {
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            try {
+                future.run(this::callBody);
+            } finally {
+                childEnded(this);
+            }
+        }
+
+        private T callBody() throws Exception {
+            try {
+                return body.call();
+            } catch (Throwable t) {
+                thrown = t;
+                throw t;
+            }
+        }
+
+        /**
+         * What counts as this child's failure: what it threw if its future failed, or, when it was
+         * cancelled, what it threw unless that was the cancellation itself (asyncio likewise collects
+         * every exception but {@code CancelledError}); {@code null} if none.
+         */
+        Throwable failure() {
+            if (thrown == null) {
+                return null;
+            }
+            return future.state() == Future.State.FAILED || !isCancellation(thrown) ? thrown : null;
+        }
+    }
+
+    /** The exceptions by which a body reports that it stopped because it was interrupted or cancelled. */
+    private static boolean isCancellation(final Throwable t) {
+        return t instanceof InterruptedException
+                || t instanceof WaitInterruptedException
+                || t instanceof CancellationException
+                || t instanceof ClosedByInterruptException;
+    }
+
     /** Runs in the child's thread after its body: records a failure, then leaves the group. */
-    private void childEnded(final TaskFuture<?> future) {
-        if (future.state() == Future.State.FAILED) {
-            failed(future.exceptionNow());
+    private void childEnded(final Child<?> child) {
+        final Throwable failure = child.failure();
+        if (failure != null) {
+            failed(failure);
         }
         children.remove(Thread.currentThread());
         finishChild();
