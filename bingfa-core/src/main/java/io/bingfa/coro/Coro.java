@@ -204,7 +204,8 @@ public final class Coro {
      * If the child finishes in the instant between the timeout and the cancel, its outcome is returned.
      *
      * @throws WaitTimeoutException if {@code body} did not finish in time
-     * @throws RuntimeException or {@link Error}: whatever unchecked {@code body} threw, unchanged
+     * @throws RuntimeException whatever unchecked exception {@code body} threw, unchanged (likewise an
+     *         {@link Error})
      * @throws TaskFailedException if {@code body} threw a checked exception (the cause)
      * @throws WaitInterruptedException if the calling thread was interrupted; the child is cancelled
      * @throws IllegalArgumentException if {@code timeout} is negative
