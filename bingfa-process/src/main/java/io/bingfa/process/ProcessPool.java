@@ -1,0 +1,1135 @@
+package io.bingfa.process;
+
+import io.bingfa.future.TaskFuture;
+import io.bingfa.future.WaitInterruptedException;
+import io.bingfa.pool.Pool;
+import io.bingfa.pool.SerializableCallable;
+import io.bingfa.pool.SerializableRunnable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
+
+/**
+ * A {@link Pool} whose tasks run in worker JVMs: Python's {@code ProcessPoolExecutor} and
+ * {@code multiprocessing.Pool}, without their hangs.
+ *
+ * <pre>{@code
+ * try (ProcessPool pool = ProcessPool.builder().workers(4).taskTimeout(Duration.ofMinutes(1)).build()) {
+ *     TaskFuture<Long> f = pool.submit(() -> countPrimes(10_000_000));
+ *     pool.map(x -> heavy(x), inputs, 256, null).forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <h2>Overview</h2>
+ * The pool listens on a Unix domain socket ({@link UnixSocketTransport}) and starts worker JVMs
+ * ({@link WorkerMain}) that connect back and speak the {@link WorkerProtocol}. Tasks wait in one FIFO in
+ * this JVM; a worker gets exactly one task at a time, when it is idle. So a queued task is cancelled at
+ * once and for sure, a dead worker never takes queued work with it, and a slow task never holds up a
+ * task queued behind it while another worker is free. Small tasks amortize the round trip through
+ * {@link #map}'s chunks. All pool and worker state is guarded by one lock; futures are completed, and
+ * frames written, after the lock is released, so user callbacks never run under it.
+ *
+ * <h2>Threads</h2>
+ * One acceptor thread (handshakes run on virtual threads), one reader thread per worker (it completes the
+ * worker's futures), two output pumps per worker ({@link OutputPump}), a virtual thread per worker exit,
+ * and one timer thread for task time-outs, cancel grace periods and idle reaping.
+ *
+ * <h2>Pool states</h2>
+ * <pre>
+ *   RUNNING -&gt; SHUTDOWN      shutdown(): no new tasks; queued ones still run unless cancelPending
+ *   RUNNING -&gt; BROKEN        the initializer threw, or 3 workers in a row died before READY: queued tasks fail
+ *   SHUTDOWN -&gt; BROKEN       the same, while draining
+ *   SHUTDOWN | BROKEN -&gt; TERMINATED   no task left and every worker process has exited
+ * </pre>
+ *
+ * <h2>Worker states (the parent's view; the worker's own is in {@link WorkerProtocol})</h2>
+ * <pre>
+ *   STARTING -&gt; IDLE        READY received (the initializer ran)
+ *   IDLE -&gt; BUSY            a task was sent
+ *   BUSY -&gt; IDLE            its RESULT or FAILURE arrived
+ *   IDLE | BUSY -&gt; RETIRING SHUTDOWN sent: maxTasksPerWorker reached (after the answer), idle for idleTimeout,
+ *                           or the pool is done; the process exits by itself
+ *   any -&gt; KILLED           destroyed by the pool: task timeout, cancel(true) ignored for the grace period,
+ *                           terminateWorkers()/killWorkers(), or the pool ending while it was STARTING
+ *   any -&gt; DEAD            its process exited, for whatever reason: the task it ran (if any and not already
+ *                           finished) fails with {@link WorkerDiedException}, and a replacement starts when
+ *                           there is work (at once with eager start)
+ * </pre>
+ *
+ * <h2>Cancellation and time-outs</h2>
+ * {@code cancel()} on a queued task: the future is cancelled and the dispatcher skips it. {@code cancel(true)}
+ * on a running task: the future is cancelled at once and a CANCEL frame interrupts the task's thread in the
+ * worker; if the worker is still running that task after {@code cancelGrace}, it is killed and replaced. A
+ * task still running after {@code taskTimeout} fails with {@link TaskTimeoutException} and its worker is
+ * killed and replaced: a process, unlike a thread, can always be stopped.
+ *
+ * <h2>Failures</h2>
+ * A task that cannot be serialized fails its own future at {@code submit} with a
+ * {@link TaskSerializationException}; one whose result cannot be serialized fails in the same way from the
+ * worker, which lives on. An exception thrown by a task is re-created here with its remote stack trace and
+ * cause chain when the codec can, and is a {@link RemoteTaskException} chain otherwise.
+ */
+public final class ProcessPool implements Pool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessPool.class);
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final int START_FAILURES_TO_BREAK = 3;
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
+
+    // Pool states; transitions in the class comment.
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int BROKEN = 2;
+    private static final int TERMINATED = 3;
+    private static final VarHandle STATE;
+
+    // Worker states (guarded by the pool lock).
+    private static final int STARTING = 0;
+    private static final int IDLE = 1;
+    private static final int BUSY = 2;
+    private static final int RETIRING = 3;
+    private static final int KILLED = 4;
+    private static final int DEAD = 5;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(ProcessPool.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int poolId = POOLS.incrementAndGet();
+    private final Builder config;
+    private final TaskCodec codec;
+    private final byte[] secret = new byte[WorkerProtocol.SECRET_BYTES];
+    private final byte[] initializer;
+    private final Transport transport;
+    private final ScheduledThreadPoolExecutor timer;
+    private final AtomicLong taskIds = new AtomicLong();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final int parentLogLevel;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by lock. */
+    private final ArrayDeque<PendingTask> queue = new ArrayDeque<>();
+    /** Guarded by lock: every worker not yet DEAD, by id. */
+    private final Map<Long, Worker> workers = new LinkedHashMap<>();
+    /** Guarded by lock. */
+    private long workerNumbers;
+    /** Guarded by lock: workers in a row that died before READY. */
+    private int startFailures;
+    /** Guarded by lock: why the pool is BROKEN. */
+    private BrokenPoolException brokenBy;
+
+    private volatile int state = RUNNING;
+
+    private ProcessPool(final Builder config) {
+        this.config = config;
+        this.codec = config.codec != null ? config.codec : TaskCodec.defaultCodec();
+        new SecureRandom().nextBytes(secret);
+        this.initializer = config.initializer == null ? Frame.EMPTY : encodeInitializer(config.initializer);
+        this.parentLogLevel = rootLevel();
+        try {
+            this.transport = UnixSocketTransport.listen();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the pool's Unix domain socket", e);
+        }
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            final Thread t = new Thread(r, "bingfa-pool-" + poolId + "-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        final Thread acceptor = new Thread(this::acceptLoop, "bingfa-pool-" + poolId + "-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        if (config.idleTimeout != null) {
+            final long period = Math.clamp(config.idleTimeout.toMillis() / 4, 10, 1000);
+            timer.scheduleWithFixedDelay(this::reapIdleWorkers, period, period, TimeUnit.MILLISECONDS);
+        }
+        if (config.eagerStart) {
+            lock.lock();
+            try {
+                for (int i = 0; i < config.workers; i++) {
+                    startWorkerLocked();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private byte[] encodeInitializer(final SerializableRunnable init) {
+        try {
+            return codec.encode(init);
+        } catch (RuntimeException | LinkageError e) {
+            throw new TaskSerializationException("the initializer could not be serialized: a "
+                    + init.getClass().getName() + " (" + e + ")", e);
+        }
+    }
+
+    private static int rootLevel() {
+        final Logger root = LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        if (root.isTraceEnabled()) {
+            return Level.TRACE.toInt();
+        }
+        if (root.isDebugEnabled()) {
+            return Level.DEBUG.toInt();
+        }
+        if (root.isInfoEnabled()) {
+            return Level.INFO.toInt();
+        }
+        return root.isWarnEnabled() ? Level.WARN.toInt() : Level.ERROR.toInt();
+    }
+
+    /** A builder with the defaults: one worker per available processor, lazy start, no limits. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- state accessors
+
+    private boolean casState(final int expect, final int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    private int lvState() {
+        return state;
+    }
+
+    // ---------------------------------------------------------------- submit and dispatch
+
+    /** A task waiting in the queue or running in a worker. */
+    private static final class PendingTask {
+        final long id;
+        final TaskFuture<Object> future;
+        final byte[] payload;
+        /** Guarded by the pool lock: the worker it was sent to. */
+        Worker worker;
+        /** Guarded by the pool lock. */
+        ScheduledFuture<?> timeout;
+
+        PendingTask(final long id, final TaskFuture<Object> future, final byte[] payload) {
+            this.id = id;
+            this.future = future;
+            this.payload = payload;
+        }
+    }
+
+    @Override
+    public <T> TaskFuture<T> submit(final SerializableCallable<T> task) {
+        Objects.requireNonNull(task, "task");
+        rejectUnlessRunning();
+        final TaskFuture<T> future = new TaskFuture<>();
+        final byte[] payload;
+        try {
+            payload = codec.encode(task);
+        } catch (RuntimeException | LinkageError e) {
+            future.setException(new TaskSerializationException("the task could not be serialized: a "
+                    + task.getClass().getName() + " (" + e + ")", e));
+            return future;
+        }
+        final PendingTask p = new PendingTask(taskIds.incrementAndGet(), erase(future), payload);
+        final List<Connection> toFlush = new ArrayList<>(1);
+        lock.lock();
+        try {
+            rejectUnlessRunning();
+            queue.add(p);
+            dispatchLocked(toFlush);
+            ensureWorkersLocked();
+        } finally {
+            lock.unlock();
+        }
+        flush(toFlush);
+        return future;
+    }
+
+    @SuppressWarnings("unchecked") // the future only ever receives what the task returned, decoded
+    private static <T> TaskFuture<Object> erase(final TaskFuture<T> f) {
+        return (TaskFuture<Object>) f;
+    }
+
+    private void rejectUnlessRunning() {
+        final int s = lvState(); // racy read: re-checked under the lock before the task is queued
+        if (s == RUNNING) {
+            return;
+        }
+        final BrokenPoolException broken = brokenBy;
+        if (broken != null) {
+            throw new RejectedExecutionException("pool is broken: " + broken.getMessage(), broken);
+        }
+        throw new RejectedExecutionException("pool is shut down: cannot submit new tasks");
+    }
+
+    /** Hands queued tasks to idle workers. */
+    private void dispatchLocked(final List<Connection> toFlush) {
+        while (!queue.isEmpty()) {
+            final Worker w = idleWorkerLocked();
+            if (w == null) {
+                return;
+            }
+            final PendingTask p = queue.poll();
+            if (!p.future.setRunningOrNotifyCancel(() -> interruptRunning(p))) {
+                continue; // cancelled while queued: never sent
+            }
+            w.state = BUSY;
+            w.current = p;
+            w.tasksSent++;
+            p.worker = w;
+            w.connection.enqueue(new Frame(WorkerProtocol.TASK, p.id, p.payload));
+            toFlush.add(w.connection);
+            if (config.taskTimeout != null) {
+                p.timeout = timer.schedule(() -> timeOut(p), config.taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private Worker idleWorkerLocked() {
+        for (Worker w : workers.values()) {
+            if (w.state == IDLE) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** Starts workers while queued work outnumbers the workers that will be free to take it. */
+    private void ensureWorkersLocked() {
+        final int s = lvState();
+        if (s != RUNNING && s != SHUTDOWN) {
+            return;
+        }
+        int active = 0;
+        int busy = 0;
+        for (Worker w : workers.values()) {
+            if (w.state == STARTING || w.state == IDLE || w.state == BUSY && !w.retiresAfterTask()) {
+                active++;
+            }
+            if (w.state == BUSY) {
+                busy++;
+            }
+        }
+        final int want = (int) Math.min(config.workers, (long) busy + queue.size());
+        while (active < want) {
+            startWorkerLocked();
+            active++;
+        }
+    }
+
+    private static void flush(final List<Connection> connections) {
+        for (Connection c : connections) {
+            try {
+                c.flush();
+            } catch (IOException e) {
+                // the worker is dying: its exit handler fails what it was running
+            }
+        }
+    }
+
+    @Override
+    public int concurrency() {
+        return config.workers;
+    }
+
+    // ---------------------------------------------------------------- workers: start, handshake, read
+
+    /** The parent's handle on one worker JVM. Fields are guarded by the pool lock unless marked volatile. */
+    private final class Worker {
+        final long id;
+        final String name;
+        int state = STARTING;
+        PendingTask current;
+        int tasksSent;
+        long idleSinceNanos = System.nanoTime();
+        /** Why the pool killed it, for the exception of the task it was running; null if it was not killed. */
+        String killReason;
+        boolean forceKill;
+        volatile Process process;
+        volatile Connection connection;
+        volatile Thread reader;
+        volatile OutputPump stdout;
+        volatile OutputPump stderr;
+
+        Worker(final long id) {
+            this.id = id;
+            this.name = "worker-" + poolId + "." + id;
+        }
+
+        boolean retiresAfterTask() {
+            return config.maxTasksPerWorker > 0 && tasksSent >= config.maxTasksPerWorker;
+        }
+
+        String describe() {
+            final Process p = process;
+            return name + (p == null ? "" : " (pid " + p.pid() + ")");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private void startWorkerLocked() {
+        final Worker w = new Worker(++workerNumbers);
+        workers.put(w.id, w);
+        Thread.ofVirtual().name("bingfa-pool-" + poolId + "-launch-" + w.id).start(() -> launch(w));
+    }
+
+    private void launch(final Worker w) {
+        final ProcessBuilder pb = new ProcessBuilder(WorkerCommand.pool(config, codec, transport.address(), w.id, parentLogLevel));
+        pb.environment().putAll(config.environment);
+        pb.environment().put(WorkerProtocol.SECRET_ENV, WorkerProtocol.hex(secret));
+        final Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            onWorkerExit(w, -1, List.of("cannot start " + pb.command().getFirst() + ": " + e));
+            return;
+        }
+        final OutputPump out = new OutputPump(w.name + "-stdout", process.getInputStream(), "[" + w.name + "] ", () -> System.out);
+        final OutputPump err = new OutputPump(w.name + "-stderr", process.getErrorStream(), "[" + w.name + "] ", () -> System.err);
+        w.stdout = out;
+        w.stderr = err;
+        out.start();
+        err.start();
+        lock.lock();
+        try {
+            w.process = process;
+            if (w.state == KILLED) {
+                kill(w); // killed while it was being launched
+            }
+        } finally {
+            lock.unlock();
+        }
+        process.onExit().thenRunAsync(() -> onWorkerExit(w, process.exitValue(), null),
+                r -> Thread.ofVirtual().name(w.name + "-exit").start(r));
+    }
+
+    private void acceptLoop() {
+        while (true) {
+            final Connection c;
+            try {
+                c = transport.accept();
+            } catch (IOException e) {
+                return; // the transport was closed: the pool terminated
+            }
+            Thread.ofVirtual().name("bingfa-pool-" + poolId + "-handshake").start(() -> handshake(c));
+        }
+    }
+
+    private void handshake(final Connection c) {
+        final Frame hello;
+        try {
+            hello = c.receive();
+        } catch (IOException e) {
+            c.close();
+            return;
+        }
+        if (hello == null || WorkerProtocol.checkHello(hello, secret) < 0) {
+            LOG.warn("pool {}: refused a connection that did not present the pool's secret", poolId);
+            c.close();
+            return;
+        }
+        final Worker w;
+        lock.lock();
+        try {
+            w = workers.get(hello.id());
+            if (w == null || w.state != STARTING || w.connection != null) {
+                c.close();
+                return;
+            }
+            w.connection = c;
+        } finally {
+            lock.unlock();
+        }
+        final Thread reader = new Thread(() -> readLoop(w, c), w.name + "-reader");
+        reader.setDaemon(true);
+        w.reader = reader;
+        reader.start();
+        try {
+            c.send(new Frame(WorkerProtocol.WELCOME, 0, initializer));
+        } catch (IOException e) {
+            // it died already; its exit handler cleans up
+        }
+    }
+
+    private void readLoop(final Worker w, final Connection c) {
+        try {
+            Frame f;
+            while ((f = c.receive()) != null) {
+                switch (f.type()) {
+                    case WorkerProtocol.READY -> onReady(w);
+                    case WorkerProtocol.INIT_FAILED -> {
+                        final Throwable cause = WorkerProtocol.readFailure(f.payload(), codec);
+                        breakPool(new BrokenPoolException("the worker initializer failed in " + w.describe() + ": " + cause, cause));
+                    }
+                    case WorkerProtocol.RESULT -> onAnswer(w, f.id(), decodeResult(f.payload()), null);
+                    case WorkerProtocol.FAILURE -> onAnswer(w, f.id(), null, WorkerProtocol.readFailure(f.payload(), codec));
+                    case WorkerProtocol.LOG -> log(w, WorkerProtocol.readLog(f.payload()));
+                    default -> LOG.warn("pool {}: unexpected {} from {}", poolId, f, w.describe());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (w.state != DEAD && w.state != KILLED) { // racy read: only decides whether to log
+                LOG.debug("pool {}: connection to {} ended: {}", poolId, w.describe(), e.toString());
+            }
+        }
+    }
+
+    /** A decoded result, or a {@link Failed} marker when it would not deserialize here. */
+    private Object decodeResult(final byte[] payload) {
+        try {
+            return codec.decode(payload);
+        } catch (RuntimeException | LinkageError e) {
+            return new Failed(new TaskSerializationException("the task's result could not be deserialized here: " + e, e));
+        }
+    }
+
+    private record Failed(Throwable exception) {}
+
+    private void onReady(final Worker w) {
+        final List<Connection> toFlush = new ArrayList<>(1);
+        lock.lock();
+        try {
+            if (w.state != STARTING) {
+                return;
+            }
+            w.state = IDLE;
+            w.idleSinceNanos = System.nanoTime();
+            startFailures = 0;
+            dispatchLocked(toFlush);
+            tryTerminateLocked();
+        } finally {
+            lock.unlock();
+        }
+        flush(toFlush);
+    }
+
+    /** RESULT or FAILURE from {@code w} for task {@code taskId}. */
+    private void onAnswer(final Worker w, final long taskId, final Object value, final Throwable failure) {
+        final List<Connection> toFlush = new ArrayList<>(1);
+        final PendingTask p;
+        lock.lock();
+        try {
+            p = w.current;
+            if (p == null || p.id != taskId) {
+                return; // the task was already given up on (timed out, or its worker is being killed)
+            }
+            w.current = null;
+            if (p.timeout != null) {
+                p.timeout.cancel(false);
+            }
+            if (w.state == BUSY) {
+                if (w.retiresAfterTask()) {
+                    retireLocked(w, toFlush);
+                } else {
+                    w.state = IDLE;
+                    w.idleSinceNanos = System.nanoTime();
+                }
+            }
+            dispatchLocked(toFlush);
+            tryTerminateLocked();
+        } finally {
+            lock.unlock();
+        }
+        flush(toFlush);
+        if (failure != null) {
+            p.future.setException(failure);
+        } else if (value instanceof Failed(Throwable e)) {
+            p.future.setException(e);
+        } else {
+            p.future.setResult(value);
+        }
+    }
+
+    private void log(final Worker w, final WorkerProtocol.LogEvent e) {
+        final Logger logger = LoggerFactory.getLogger(e.logger());
+        final Level level = Level.intToLevel(e.level());
+        if (!logger.isEnabledForLevel(level)) {
+            return;
+        }
+        MDC.put("worker", w.name);
+        try {
+            final String text = e.throwable() == null ? e.message() : e.message() + System.lineSeparator() + e.throwable();
+            logger.atLevel(level).setMessage(text).log();
+        } finally {
+            MDC.remove("worker");
+        }
+    }
+
+    // ---------------------------------------------------------------- worker exit, kill, retire
+
+    private void onWorkerExit(final Worker w, final int exitCode, final List<String> launchFailure) {
+        joinQuietly(w.reader); // answers the worker sent before it died are delivered first
+        joinQuietly(w.stderr);
+        joinQuietly(w.stdout);
+        final List<String> lastLines = launchFailure != null ? launchFailure
+                : w.stderr == null ? List.of() : w.stderr.lastLines();
+        final PendingTask p;
+        final String killReason;
+        final List<PendingTask> failedByBreak = new ArrayList<>();
+        lock.lock();
+        try {
+            final int was = w.state;
+            w.state = DEAD;
+            workers.remove(w.id);
+            p = w.current;
+            w.current = null;
+            if (p != null && p.timeout != null) {
+                p.timeout.cancel(false);
+            }
+            killReason = w.killReason;
+            if (was == STARTING && killReason == null && lvState() <= SHUTDOWN) {
+                if (++startFailures >= START_FAILURES_TO_BREAK) {
+                    failedByBreak.addAll(breakLocked(new BrokenPoolException(START_FAILURES_TO_BREAK
+                            + " workers in a row died before they were ready; the last, " + w.describe() + ", with "
+                            + WorkerDiedException.describeExit(exitCode) + tail(lastLines), null)));
+                }
+            }
+            ensureWorkersLocked();
+            if (config.eagerStart && lvState() == RUNNING && was != RETIRING) {
+                replaceLocked();
+            }
+            tryTerminateLocked();
+        } finally {
+            lock.unlock();
+        }
+        final Connection c = w.connection;
+        if (c != null) {
+            c.close();
+        }
+        if (p != null) {
+            p.future.setException(new WorkerDiedException(w.describe() + " died with " + WorkerDiedException.describeExit(exitCode)
+                    + " while running the task" + (killReason == null ? "" : " (" + killReason + ")") + tail(lastLines),
+                    exitCode, lastLines));
+        }
+        failAll(failedByBreak);
+    }
+
+    /** Keeps {@code workers} live workers (eager start): one more if a death left fewer. */
+    private void replaceLocked() {
+        int active = 0;
+        for (Worker x : workers.values()) {
+            if (x.state == STARTING || x.state == IDLE || x.state == BUSY) {
+                active++;
+            }
+        }
+        if (active < config.workers) {
+            startWorkerLocked();
+        }
+    }
+
+    private static String tail(final List<String> lines) {
+        if (lines.isEmpty()) {
+            return "; it wrote nothing to stderr";
+        }
+        return "; its last stderr lines:" + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ", lines);
+    }
+
+    private static void joinQuietly(final Thread t) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends SHUTDOWN; the worker exits after its current answer. A stuck exit is killed after a grace period. */
+    private void retireLocked(final Worker w, final List<Connection> toFlush) {
+        if (w.state == RETIRING || w.state == KILLED || w.state == DEAD) {
+            return;
+        }
+        if (w.connection == null) { // still STARTING: nothing to tell it, so end it
+            killLocked(w, "the pool no longer needed it", true);
+            return;
+        }
+        w.state = RETIRING;
+        w.connection.enqueue(Frame.of(WorkerProtocol.SHUTDOWN, 0));
+        toFlush.add(w.connection);
+        timer.schedule(() -> {
+            lock.lock();
+            try {
+                if (w.state == RETIRING) {
+                    killLocked(w, "it did not exit within " + RETIRE_GRACE + " of SHUTDOWN", true);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }, RETIRE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Destroys the worker's process; its exit handler does the rest. */
+    private void killLocked(final Worker w, final String reason, final boolean force) {
+        if (w.state == DEAD) {
+            return;
+        }
+        w.state = KILLED;
+        w.killReason = reason;
+        w.forceKill = force;
+        if (w.process != null) {
+            kill(w);
+        }
+        ensureWorkersLocked();
+    }
+
+    private static void kill(final Worker w) {
+        final Process p = w.process;
+        if (w.forceKill) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
+    }
+
+    /** The interrupter of a running task's future: CANCEL to its worker, then a kill if it is ignored. */
+    private void interruptRunning(final PendingTask p) {
+        final List<Connection> toFlush = new ArrayList<>(1);
+        lock.lock();
+        try {
+            final Worker w = p.worker;
+            if (w == null || w.current != p) {
+                return;
+            }
+            w.connection.enqueue(Frame.of(WorkerProtocol.CANCEL, p.id));
+            toFlush.add(w.connection);
+            timer.schedule(() -> {
+                lock.lock();
+                try {
+                    if (w.current == p) {
+                        w.current = null;
+                        killLocked(w, "the task ignored cancel(true) for " + config.cancelGrace, true);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }, config.cancelGrace.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            lock.unlock();
+        }
+        flush(toFlush);
+    }
+
+    private void timeOut(final PendingTask p) {
+        final Worker w;
+        lock.lock();
+        try {
+            w = p.worker;
+            if (w == null || w.current != p) {
+                return;
+            }
+            w.current = null;
+            killLocked(w, "task timed out", true);
+        } finally {
+            lock.unlock();
+        }
+        p.future.setException(new TaskTimeoutException("the task did not finish within " + config.taskTimeout
+                + "; " + w.describe() + " was killed and is replaced"));
+    }
+
+    private void reapIdleWorkers() {
+        final List<Connection> toFlush = new ArrayList<>(1);
+        lock.lock();
+        try {
+            final long now = System.nanoTime();
+            for (Worker w : new ArrayList<>(workers.values())) {
+                if (w.state == IDLE && now - w.idleSinceNanos >= config.idleTimeout.toNanos()) {
+                    retireLocked(w, toFlush);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        flush(toFlush);
+    }
+
+    // ---------------------------------------------------------------- shutdown, break, terminate
+
+    @Override
+    public void shutdown(final boolean wait, final boolean cancelPending) {
+        final List<PendingTask> cancelled = new ArrayList<>();
+        final List<Connection> toFlush = new ArrayList<>();
+        lock.lock();
+        try {
+            casState(RUNNING, SHUTDOWN);
+            if (cancelPending) {
+                cancelled.addAll(queue);
+                queue.clear();
+            }
+            tryTerminateLocked(toFlush);
+        } finally {
+            lock.unlock();
+        }
+        flush(toFlush);
+        for (PendingTask p : cancelled) {
+            p.future.cancel(false);
+        }
+        if (wait) {
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                throw new WaitInterruptedException(e);
+            }
+        }
+    }
+
+    /**
+     * Python 3.14's {@code terminate_workers()}: shuts the pool down, cancels the queued tasks and sends
+     * SIGTERM to every worker; the tasks they were running fail with {@link WorkerDiedException}. Returns once
+     * every worker has exited.
+     */
+    public void terminateWorkers() {
+        stopWorkers(false, "terminateWorkers()");
+    }
+
+    /** Python 3.14's {@code kill_workers()}: as {@link #terminateWorkers()}, with SIGKILL. */
+    public void killWorkers() {
+        stopWorkers(true, "killWorkers()");
+    }
+
+    private void stopWorkers(final boolean force, final String reason) {
+        shutdown(false, true);
+        lock.lock();
+        try {
+            for (Worker w : new ArrayList<>(workers.values())) {
+                killLocked(w, "stopped by " + reason, force);
+            }
+        } finally {
+            lock.unlock();
+        }
+        shutdown(true, false);
+    }
+
+    private void breakPool(final BrokenPoolException cause) {
+        final List<PendingTask> failed;
+        lock.lock();
+        try {
+            failed = breakLocked(cause);
+        } finally {
+            lock.unlock();
+        }
+        failAll(failed);
+    }
+
+    /** Moves to BROKEN, ends every worker and returns the queued tasks, to be failed outside the lock. */
+    private List<PendingTask> breakLocked(final BrokenPoolException cause) {
+        final int s = lvState();
+        if (s != RUNNING && s != SHUTDOWN || !casState(s, BROKEN)) {
+            return List.of();
+        }
+        brokenBy = cause;
+        LOG.error("process pool {} is broken: {}", poolId, cause.getMessage());
+        final List<PendingTask> failed = new ArrayList<>(queue);
+        queue.clear();
+        for (Worker w : new ArrayList<>(workers.values())) {
+            if (w.state == STARTING || w.state == IDLE) {
+                killLocked(w, "the pool is broken", true);
+            }
+        }
+        tryTerminateLocked();
+        return failed;
+    }
+
+    private void failAll(final List<PendingTask> tasks) {
+        final BrokenPoolException cause = brokenBy; // racy read: set before the tasks were handed to us
+        for (PendingTask p : tasks) {
+            p.future.setException(cause);
+        }
+    }
+
+    private void tryTerminateLocked() {
+        final List<Connection> toFlush = new ArrayList<>();
+        tryTerminateLocked(toFlush);
+        // Called with the lock held: SHUTDOWN frames are tiny and a worker always reads, so writing now is safe.
+        flush(toFlush);
+    }
+
+    /** Once no task is left, retires idle workers; once no worker is left, terminates. */
+    private void tryTerminateLocked(final List<Connection> toFlush) {
+        final int s = lvState();
+        if (s == RUNNING || s == TERMINATED) {
+            return;
+        }
+        queue.removeIf(p -> p.future.isDone());
+        if (!queue.isEmpty()) {
+            ensureWorkersLocked();
+            return;
+        }
+        for (Worker w : new ArrayList<>(workers.values())) {
+            if (w.state == IDLE || w.state == STARTING) {
+                retireLocked(w, toFlush);
+            }
+        }
+        if (workers.isEmpty() && casState(s, TERMINATED)) {
+            transport.close();
+            timer.shutdownNow();
+            terminated.countDown();
+        }
+    }
+
+    @Override
+    public boolean awaitTermination(final Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            throw new WaitInterruptedException(e);
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return lvState() != RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return lvState() == TERMINATED;
+    }
+
+    /** The pids of the worker processes alive now (for tests and monitoring). */
+    public List<Long> workerPids() {
+        lock.lock();
+        try {
+            final List<Long> pids = new ArrayList<>();
+            for (Worker w : workers.values()) {
+                final Process p = w.process;
+                if (p != null && p.isAlive()) {
+                    pids.add(p.pid());
+                }
+            }
+            return pids;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            final Map<String, Integer> byState = new HashMap<>();
+            for (Worker w : workers.values()) {
+                byState.merge(switch (w.state) {
+                    case STARTING -> "starting";
+                    case IDLE -> "idle";
+                    case BUSY -> "busy";
+                    case RETIRING -> "retiring";
+                    default -> "killed";
+                }, 1, Integer::sum);
+            }
+            final String s = switch (lvState()) {
+                case RUNNING -> "running";
+                case SHUTDOWN -> "shutdown";
+                case BROKEN -> "broken";
+                default -> "terminated";
+            };
+            return "ProcessPool-" + poolId + "[" + s + ", workers=" + byState + ", queued=" + queue.size() + "]";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    /**
+     * Settings of a {@link ProcessPool}. Each may be set once: a second call throws
+     * {@link IllegalStateException} (a repeated setting is a bug, not an override).
+     */
+    public static final class Builder {
+        int workers = Runtime.getRuntime().availableProcessors();
+        List<String> jvmArgs = List.of();
+        final Map<String, String> systemProperties = new LinkedHashMap<>();
+        final Map<String, String> environment = new LinkedHashMap<>();
+        String classpath;
+        SerializableRunnable initializer;
+        int maxTasksPerWorker;
+        Duration taskTimeout;
+        Duration idleTimeout;
+        boolean eagerStart;
+        Duration cancelGrace = Duration.ofSeconds(1);
+        TaskCodec codec;
+        Boolean fastStart;
+        private final java.util.Set<String> set = new java.util.HashSet<>();
+
+        Builder() {}
+
+        private void once(final String setting) {
+            if (!set.add(setting)) {
+                throw new IllegalStateException(setting + " was already set");
+            }
+        }
+
+        /** Worker JVMs, i.e. tasks at once (default: available processors). */
+        public Builder workers(final int workers) {
+            once("workers");
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** Extra JVM options for the workers, e.g. {@code -Xmx512m}; they come after Bingfa's own, so they win. */
+        public Builder jvmArgs(final String... args) {
+            return jvmArgs(List.of(args));
+        }
+
+        public Builder jvmArgs(final List<String> args) {
+            once("jvmArgs");
+            Objects.requireNonNull(args, "args");
+            for (String a : args) {
+                Objects.requireNonNull(a, "jvmArgs must not contain null");
+            }
+            this.jvmArgs = List.copyOf(args);
+            return this;
+        }
+
+        /** A {@code -Dname=value} for the workers. */
+        public Builder systemProperty(final String name, final String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("name must not be empty");
+            }
+            if (systemProperties.putIfAbsent(name, value) != null) {
+                throw new IllegalStateException("system property " + name + " was already set");
+            }
+            return this;
+        }
+
+        /** An environment variable for the workers (they inherit this JVM's environment too). */
+        public Builder environment(final String name, final String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (environment.putIfAbsent(name, value) != null) {
+                throw new IllegalStateException("environment variable " + name + " was already set");
+            }
+            return this;
+        }
+
+        /** The workers' class path (default: this JVM's {@code java.class.path}). */
+        public Builder classpath(final String classpath) {
+            once("classpath");
+            Objects.requireNonNull(classpath, "classpath");
+            if (classpath.isBlank()) {
+                throw new IllegalArgumentException("classpath must not be blank, was '" + classpath + "'");
+            }
+            this.classpath = classpath;
+            return this;
+        }
+
+        /** The workers' class path as entries. */
+        public Builder classpath(final List<Path> entries) {
+            Objects.requireNonNull(entries, "entries");
+            return classpath(String.join(java.io.File.pathSeparator, entries.stream().map(Path::toString).toList()));
+        }
+
+        /**
+         * Runs once in each worker before its first task. If it throws, the pool is broken: queued and later
+         * tasks fail with {@link BrokenPoolException}, whose cause is the initializer's exception.
+         */
+        public Builder initializer(final SerializableRunnable initializer) {
+            once("initializer");
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /** Recycles a worker after this many tasks (Python's {@code max_tasks_per_child}); 0: never. */
+        public Builder maxTasksPerWorker(final int tasks) {
+            once("maxTasksPerWorker");
+            if (tasks < 0) {
+                throw new IllegalArgumentException("maxTasksPerWorker must be 0 (no limit) or more, was " + tasks);
+            }
+            this.maxTasksPerWorker = tasks;
+            return this;
+        }
+
+        /** A task running longer fails with {@link TaskTimeoutException} and its worker is killed. */
+        public Builder taskTimeout(final Duration timeout) {
+            once("taskTimeout");
+            this.taskTimeout = positive(timeout, "taskTimeout");
+            return this;
+        }
+
+        /** A worker idle this long exits; it is started again when work comes. */
+        public Builder idleTimeout(final Duration timeout) {
+            once("idleTimeout");
+            this.idleTimeout = positive(timeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * Whether all workers start in {@link #build()} and dead ones are replaced at once (default: false,
+         * workers start when tasks need them, as in Python 3.9+).
+         */
+        public Builder eagerStart(final boolean eager) {
+            once("eagerStart");
+            this.eagerStart = eager;
+            return this;
+        }
+
+        /** How long a task may ignore {@code cancel(true)}'s interrupt before its worker is killed (default 1 s). */
+        public Builder cancelGrace(final Duration grace) {
+            once("cancelGrace");
+            this.cancelGrace = positive(grace, "cancelGrace");
+            return this;
+        }
+
+        /** The codec for tasks and results (default: {@link TaskCodec#defaultCodec()}). */
+        public Builder codec(final TaskCodec codec) {
+            once("codec");
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Whether workers start with {@code -XX:TieredStopAtLevel=1} (C1 only: a faster start, slower long
+         * CPU-bound tasks). Default: false. See {@code docs/bench/process-startup.txt}.
+         */
+        public Builder fastStart(final boolean fast) {
+            once("fastStart");
+            this.fastStart = fast;
+            return this;
+        }
+
+        private static Duration positive(final Duration d, final String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        public ProcessPool build() {
+            return new ProcessPool(this);
+        }
+    }
+}
