@@ -36,12 +36,31 @@ public final class ForyCodec implements TaskCodec {
                 .buildThreadSafeFory();
     }
 
-    /** Starts building Fory in the background, so that the first task does not wait for all of it. */
-    static void warmUp() {
-        Thread.ofVirtual().name("bingfa-fory-warm-up").start(() -> {
+    private static volatile boolean warm;
+
+    /**
+     * Builds Fory in the background (once per JVM) and runs {@code then} when it is ready; until then
+     * {@link Payloads} sends JDK-serialized payloads, so nobody waits for it.
+     */
+    static void warmUp(final Runnable then) {
+        if (warm) {
+            then.run();
+            return;
+        }
+        final Thread t = new Thread(() -> {
+            // Class initialization runs once; concurrent callers wait for it, then find it done.
             final ThreadSafeFory f = Holder.FORY;
-            f.deserialize(f.serialize(new Object[] {1, "x", new java.util.ArrayList<>()}));
-        });
+            f.deserialize(f.serialize(new Object[] {1, "x", new java.util.ArrayList<>(java.util.List.of(2L))}));
+            warm = true;
+            then.run();
+        }, "bingfa-fory-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether Fory is built in this JVM (see {@link Payloads}). */
+    static boolean isWarm() {
+        return warm;
     }
 
     @Override

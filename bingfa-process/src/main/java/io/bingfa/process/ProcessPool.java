@@ -164,6 +164,9 @@ public final class ProcessPool implements Pool {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        if (codec instanceof ForyCodec) {
+            ForyCodec.warmUp(() -> { });
+        }
         final Thread acceptor = new Thread(this::acceptLoop, "bingfa-pool-" + poolId + "-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -185,7 +188,7 @@ public final class ProcessPool implements Pool {
 
     private byte[] encodeInitializer(final SerializableRunnable init) {
         try {
-            return codec.encode(init);
+            return Payloads.encode(codec, init, Payloads.warm(codec));
         } catch (RuntimeException | LinkageError e) {
             throw new TaskSerializationException("the initializer could not be serialized: a "
                     + init.getClass().getName() + " (" + e + ")", e);
@@ -227,15 +230,18 @@ public final class ProcessPool implements Pool {
     private static final class PendingTask {
         final long id;
         final TaskFuture<Object> future;
+        /** Kept to re-encode it with JDK serialization for a worker whose Fory is not warm yet. */
+        final SerializableCallable<?> task;
         final byte[] payload;
         /** Guarded by the pool lock: the worker it was sent to. */
         Worker worker;
         /** Guarded by the pool lock. */
         ScheduledFuture<?> timeout;
 
-        PendingTask(final long id, final TaskFuture<Object> future, final byte[] payload) {
+        PendingTask(final long id, final TaskFuture<Object> future, final SerializableCallable<?> task, final byte[] payload) {
             this.id = id;
             this.future = future;
+            this.task = task;
             this.payload = payload;
         }
     }
@@ -247,13 +253,13 @@ public final class ProcessPool implements Pool {
         final TaskFuture<T> future = new TaskFuture<>();
         final byte[] payload;
         try {
-            payload = codec.encode(task);
+            payload = Payloads.encode(codec, task, Payloads.warm(codec));
         } catch (RuntimeException | LinkageError e) {
             future.setException(new TaskSerializationException("the task could not be serialized: a "
                     + task.getClass().getName() + " (" + e + ")", e));
             return future;
         }
-        final PendingTask p = new PendingTask(taskIds.incrementAndGet(), erase(future), payload);
+        final PendingTask p = new PendingTask(taskIds.incrementAndGet(), erase(future), task, payload);
         final List<Connection> toFlush = new ArrayList<>(1);
         lock.lock();
         try {
@@ -300,11 +306,23 @@ public final class ProcessPool implements Pool {
             w.current = p;
             w.tasksSent++;
             p.worker = w;
-            w.connection.enqueue(new Frame(WorkerProtocol.TASK, p.id, p.payload));
+            w.connection.enqueue(new Frame(WorkerProtocol.TASK, p.id, payloadFor(w, p)));
             toFlush.add(w.connection);
             if (config.taskTimeout != null) {
                 p.timeout = timer.schedule(() -> timeOut(p), config.taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
             }
+        }
+    }
+
+    /** The task's bytes, re-encoded for a worker still warming up its codec (see {@link Payloads}). */
+    private byte[] payloadFor(final Worker w, final PendingTask p) {
+        if (w.codecReady || !Payloads.isPool(p.payload)) {
+            return p.payload;
+        }
+        try {
+            return Payloads.encode(codec, p.task, false);
+        } catch (RuntimeException | LinkageError e) {
+            return p.payload; // only the pool's codec can carry it: the worker waits for its codec
         }
     }
 
@@ -364,6 +382,8 @@ public final class ProcessPool implements Pool {
         int state = STARTING;
         PendingTask current;
         int tasksSent;
+        /** Whether the worker said CODEC_READY (always true unless the codec is Fory). */
+        volatile boolean codecReady = !(codec instanceof ForyCodec);
         long idleSinceNanos = System.nanoTime();
         /** Why the pool killed it, for the exception of the task it was running; null if it was not killed. */
         String killReason;
@@ -484,6 +504,7 @@ public final class ProcessPool implements Pool {
             while ((f = c.receive()) != null) {
                 switch (f.type()) {
                     case WorkerProtocol.READY -> onReady(w);
+                    case WorkerProtocol.CODEC_READY -> w.codecReady = true;
                     case WorkerProtocol.INIT_FAILED -> {
                         final Throwable cause = WorkerProtocol.readFailure(f.payload(), codec);
                         breakPool(new BrokenPoolException("the worker initializer failed in " + w.describe() + ": " + cause, cause));
@@ -504,7 +525,7 @@ public final class ProcessPool implements Pool {
     /** A decoded result, or a {@link Failed} marker when it would not deserialize here. */
     private Object decodeResult(final byte[] payload) {
         try {
-            return codec.decode(payload);
+            return Payloads.decode(codec, payload);
         } catch (RuntimeException | LinkageError e) {
             return new Failed(new TaskSerializationException("the task's result could not be deserialized here: " + e, e));
         }

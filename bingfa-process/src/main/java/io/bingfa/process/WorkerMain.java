@@ -45,10 +45,27 @@ public final class WorkerMain {
 
     private WorkerMain() {}
 
+    // CODEC_READY goes out once both hold: the codec is warm, and READY was sent (the parent expects it after).
+    private static final java.util.concurrent.atomic.AtomicInteger CODEC_READY_STEPS = new java.util.concurrent.atomic.AtomicInteger();
+    private static volatile Connection served;
+
+    private static void codecWarm() {
+        if (CODEC_READY_STEPS.incrementAndGet() == 2) {
+            sendOrHalt(served, Frame.of(WorkerProtocol.CODEC_READY, 0));
+        }
+    }
+
+    private static void readySent(final Connection c, final TaskCodec codec) {
+        served = c;
+        if (!(codec instanceof ForyCodec) || CODEC_READY_STEPS.incrementAndGet() == 2) {
+            sendOrHalt(c, Frame.of(WorkerProtocol.CODEC_READY, 0));
+        }
+    }
+
     public static void main(final String[] args) throws Exception {
         final TaskCodec codec = codec(System.getProperty(CODEC, JdkCodec.class.getName()));
         if (codec instanceof ForyCodec) {
-            ForyCodec.warmUp(); // builds Fory while the JVM connects and runs the initializer
+            ForyCodec.warmUp(WorkerMain::codecWarm); // builds Fory while the JVM connects and serves its first tasks
         }
         watchParent();
         if ("process".equals(System.getProperty(MODE))) {
@@ -133,6 +150,7 @@ public final class WorkerMain {
         final TaskThread tasks = new TaskThread(c, codec);
         tasks.start();
         sendOrHalt(c, Frame.of(WorkerProtocol.READY, 0));
+        readySent(c, codec);
         while (true) {
             final Frame f = receiveOrHalt(c);
             switch (f.type()) {
@@ -172,7 +190,7 @@ public final class WorkerMain {
 
     private static Object decode(final TaskCodec codec, final byte[] bytes, final String what) {
         try {
-            return codec.decode(bytes);
+            return Payloads.decode(codec, bytes);
         } catch (RuntimeException | LinkageError e) {
             throw new TaskSerializationException("the " + what + " could not be deserialized in the worker: " + e, e);
         }
@@ -235,7 +253,7 @@ public final class WorkerMain {
             }
             if (failure == null) {
                 try {
-                    return new Frame(WorkerProtocol.RESULT, task.id(), codec.encode(value));
+                    return new Frame(WorkerProtocol.RESULT, task.id(), Payloads.encode(codec, value, Payloads.warm(codec)));
                 } catch (RuntimeException | LinkageError e) {
                     failure = new TaskSerializationException("the task's result could not be serialized: a "
                             + value.getClass().getName() + " (" + e + ")", e);

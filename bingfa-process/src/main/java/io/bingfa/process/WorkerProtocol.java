@@ -39,7 +39,10 @@ import java.security.MessageDigest;
  *   worker -&gt; parent   FAILURE(id=task id)       a failure (below)
  *   worker -&gt; parent   LOG                       level, logger, thread, message, throwable text
  *   parent -&gt; worker   SHUTDOWN                  finish the running task, then exit with status 0
+ *   worker -&gt; parent   CODEC_READY               the pool's codec is warm here: send tasks in it from now on
  * </pre>
+ * Every encoded payload (task, result, initializer, throwable) starts with a one-byte tag naming the codec
+ * that made it, the pool's or JDK serialization: see {@link Payloads} for why both are in use.
  * A <em>failure</em> is the portable description of a throwable (class name, message, stack frames, the
  * same for each cause) followed by the throwable itself as the codec encodes it, or a length of -1 when it
  * could not be encoded. The parent re-creates the original exception when it can decode it, and builds a
@@ -79,6 +82,7 @@ final class WorkerProtocol {
     static final byte FAILURE = 8;
     static final byte LOG = 9;
     static final byte SHUTDOWN = 10;
+    static final byte CODEC_READY = 11;
 
     /** The environment variable that carries the pool's secret (hex) to the worker. */
     static final String SECRET_ENV = "BINGFA_WORKER_SECRET";
@@ -101,6 +105,7 @@ final class WorkerProtocol {
             case FAILURE -> "FAILURE";
             case LOG -> "LOG";
             case SHUTDOWN -> "SHUTDOWN";
+            case CODEC_READY -> "CODEC_READY";
             default -> "type " + type;
         };
     }
@@ -166,7 +171,7 @@ final class WorkerProtocol {
     static byte[] failure(final Throwable t, final TaskCodec codec) {
         byte[] encoded;
         try {
-            encoded = codec.encode(t);
+            encoded = Payloads.encode(codec, t, Payloads.warm(codec));
         } catch (RuntimeException | LinkageError e) {
             encoded = null; // the description alone still tells the caller everything that matters
         }
@@ -210,7 +215,7 @@ final class WorkerProtocol {
             if (length >= 0) {
                 final byte[] object = in.readNBytes(length);
                 try {
-                    if (codec.decode(object) instanceof Throwable t) {
+                    if (Payloads.decode(codec, object) instanceof Throwable t) {
                         return t;
                     }
                 } catch (RuntimeException | LinkageError e) {
