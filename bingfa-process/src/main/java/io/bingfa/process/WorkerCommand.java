@@ -12,7 +12,8 @@ import java.util.Map;
  * <p>Always on: {@code --sun-misc-unsafe-memory-access=allow} (Fory uses {@code sun.misc.Unsafe}; without it
  * JDK 24+ prints a warning), {@code --enable-native-access=ALL-UNNAMED} (the same for native access by
  * user code), {@code -XX:+ExitOnOutOfMemoryError} (a JVM that ran out of memory is in no state to run the
- * next task: it dies, the pool reports it with its stderr and replaces it), {@code -Xshare:auto} (the JDK's
+ * next task: it dies, the pool reports it with its stderr and replaces it; {@code -XX:+DisplayVMOutputToStderr}
+ * sends the JVM's "Terminating due to ..." line to that stderr), {@code -Xshare:auto} (the JDK's
  * class-data sharing archive; the default, stated) and {@code -XX:+UseSerialGC} (the quickest collector to
  * start, and right for the small heaps of most workers: see {@code docs/bench/process-startup.txt}).
  * Optional: {@code -XX:TieredStopAtLevel=1} with {@code fastStart(true)}.
@@ -27,6 +28,7 @@ final class WorkerCommand {
         cmd.add("--sun-misc-unsafe-memory-access=allow");
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.add("-XX:+DisplayVMOutputToStderr"); // "Terminating due to java.lang.OutOfMemoryError" goes to stderr
         cmd.add("-Xshare:auto");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:-UsePerfData");
