@@ -60,7 +60,8 @@ import org.slf4j.event.Level;
  * <h2>Pool states</h2>
  * <pre>
  *   RUNNING -&gt; SHUTDOWN      shutdown(): no new tasks; queued ones still run unless cancelPending
- *   RUNNING -&gt; BROKEN        the initializer threw, or 3 workers in a row died before READY: queued tasks fail
+ *   RUNNING -&gt; BROKEN        the initializer threw, or 3 workers in a row exited before READY (not by a
+ *                             signal: a JVM that cannot start exits with a status): queued tasks fail
  *   SHUTDOWN -&gt; BROKEN       the same, while draining
  *   SHUTDOWN | BROKEN -&gt; TERMINATED   no task left and every worker process has exited
  * </pre>
@@ -470,7 +471,11 @@ public final class ProcessPool implements Pool {
             c.close();
             return;
         }
-        if (hello == null || WorkerProtocol.checkHello(hello, secret) < 0) {
+        if (hello == null) {
+            c.close(); // a worker that died while connecting: its exit handler reports it
+            return;
+        }
+        if (WorkerProtocol.checkHello(hello, secret) < 0) {
             LOG.warn("pool {}: refused a connection that did not present the pool's secret", poolId);
             c.close();
             return;
@@ -625,7 +630,10 @@ public final class ProcessPool implements Pool {
                 p.timeout.cancel(false);
             }
             killReason = w.killReason;
-            if (was == STARTING && killReason == null && lvState() <= SHUTDOWN) {
+            // A JVM that cannot start exits with a status of its own; one killed by a signal while starting (an
+            // impatient operator, the OOM killer) says nothing about the next one, so it does not count.
+            final boolean signalled = exitCode > 128;
+            if (was == STARTING && killReason == null && !signalled && lvState() <= SHUTDOWN) {
                 if (++startFailures >= START_FAILURES_TO_BREAK) {
                     failedByBreak.addAll(breakLocked(new BrokenPoolException(START_FAILURES_TO_BREAK
                             + " workers in a row died before they were ready; the last, " + w.describe() + ", with "
