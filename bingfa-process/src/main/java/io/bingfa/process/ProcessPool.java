@@ -404,6 +404,23 @@ public final class ProcessPool implements Pool {
             return config.maxTasksPerWorker > 0 && tasksSent >= config.maxTasksPerWorker;
         }
 
+        /** Writes a 9-byte control frame to the worker's standard input (see {@link WorkerProtocol}). */
+        void sendControl(final byte type, final long taskId) {
+            final Process p = process;
+            if (p == null) {
+                return;
+            }
+            final java.io.OutputStream control = p.getOutputStream();
+            synchronized (control) {
+                try {
+                    control.write(java.nio.ByteBuffer.allocate(9).put(type).putLong(taskId).array());
+                    control.flush();
+                } catch (IOException e) {
+                    // the worker is dying: its exit handler deals with the task
+                }
+            }
+        }
+
         String describe() {
             final Process p = process;
             return name + (p == null ? "" : " (pid " + p.pid() + ")");
@@ -747,8 +764,7 @@ public final class ProcessPool implements Pool {
             if (w == null || w.current != p) {
                 return;
             }
-            w.connection.enqueue(Frame.of(WorkerProtocol.CANCEL, p.id));
-            toFlush.add(w.connection);
+            w.sendControl(WorkerProtocol.CANCEL, p.id);
             timer.schedule(() -> {
                 lock.lock();
                 try {

@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The main class of a worker JVM: started by {@link ProcessPool} (mode {@code pool}) and by
@@ -15,15 +14,19 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <h2>Pool mode</h2>
  * Connects to the pool's socket, says HELLO with the pool's secret, runs the initializer from WELCOME,
  * answers READY (or INIT_FAILED and exits with status 3), then serves the {@link WorkerProtocol}: the main
- * thread reads frames and hands TASKs to one task thread, which decodes, runs, and sends RESULT or FAILURE;
- * CANCEL interrupts the task thread if, and only if, it is still running that task (checked under the same
- * lock the task thread holds while it swaps tasks, so an interrupt can never leak into the next task: the
- * flag is cleared after the swap, when no interrupt for the old task can arrive any more).
+ * thread reads a TASK, decodes and runs it itself, and sends RESULT or FAILURE, so that no thread hand-off
+ * sits on the round trip. CANCEL frames come on a second channel, the worker's standard input, read by a
+ * control thread while the main thread is busy: it interrupts the main thread if, and only if, that thread
+ * is still running the task named (checked under the lock the main thread holds while it swaps tasks, so an
+ * interrupt can never leak into the next task: the flag is cleared after the swap, when no interrupt for
+ * the old task can arrive any more).
  *
  * <h2>Never an orphan</h2>
- * Two watchers end the worker within a second when its parent dies, even by {@code kill -9}: the main
- * thread's blocking read returns end-of-stream the moment the kernel closes the parent's socket, and a
- * daemon thread polls {@link ProcessHandle} for the parent pid every 200 ms as a backup. Either one calls
+ * Three watchers end the worker within a second when its parent dies, even by {@code kill -9}: the main
+ * thread's read of the socket and the control thread's read of standard input both return end-of-stream
+ * the moment the kernel closes the parent's ends (the main thread's only once its task is done; the
+ * control thread's at once), and a daemon thread polls {@link ProcessHandle} for the parent pid every
+ * 200 ms as a backup. Either one calls
  * {@link Runtime#halt}: shutdown hooks of a task could hang, and there is nobody left to answer to.
  *
  * <h2>Process mode</h2>
@@ -147,24 +150,48 @@ public final class WorkerMain {
                 System.exit(WorkerProtocol.EXIT_INIT_FAILED);
             }
         }
-        final TaskThread tasks = new TaskThread(c, codec);
-        tasks.start();
+        final TaskRunner runner = new TaskRunner(codec, Thread.currentThread());
+        watchControl(runner);
         sendOrHalt(c, Frame.of(WorkerProtocol.READY, 0));
         readySent(c, codec);
         while (true) {
             final Frame f = receiveOrHalt(c);
             switch (f.type()) {
-                case WorkerProtocol.TASK -> tasks.queue.add(f);
-                case WorkerProtocol.CANCEL -> tasks.cancel(f.id());
-                // The task thread exits the JVM once the running task's answer is out; until then a CANCEL
-                // for that task must still get through, so this thread keeps reading.
-                case WorkerProtocol.SHUTDOWN -> tasks.queue.add(f);
+                case WorkerProtocol.TASK -> sendOrHalt(c, runner.runOne(f));
+                case WorkerProtocol.SHUTDOWN -> {
+                    c.close();
+                    System.exit(0);
+                }
                 default -> {
                     System.err.println("bingfa worker " + workerId + ": unexpected " + f);
                     Runtime.getRuntime().halt(WorkerProtocol.EXIT_NO_PARENT);
                 }
             }
         }
+    }
+
+    /**
+     * The control channel: standard input carries CANCEL frames (type byte, task id), read by a daemon
+     * thread while the main thread runs the task. Its end-of-stream means the parent died.
+     */
+    private static void watchControl(final TaskRunner runner) {
+        final Thread t = new Thread(() -> {
+            final DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(System.in, 64));
+            try {
+                while (true) {
+                    final byte type = in.readByte();
+                    final long id = in.readLong();
+                    if (type == WorkerProtocol.CANCEL) {
+                        runner.cancel(id);
+                    }
+                }
+            } catch (IOException e) {
+                // end of stream: the parent is gone
+            }
+            Runtime.getRuntime().halt(WorkerProtocol.EXIT_NO_PARENT);
+        }, "bingfa-control");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static Frame receiveOrHalt(final Connection c) {
@@ -196,23 +223,24 @@ public final class WorkerMain {
         }
     }
 
-    /** Runs tasks one at a time; the only thread that sends RESULT and FAILURE. */
-    private static final class TaskThread extends Thread {
-        final LinkedBlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
-        private final Connection connection;
+    /**
+     * Runs tasks in the main thread, the one that read them: no hand-off between threads on the way from
+     * the socket to the task and back.
+     */
+    private static final class TaskRunner {
         private final TaskCodec codec;
+        private final Thread thread;
         /** Guarded by {@code this}: the task being run, or NO_TASK. */
         private long current = NO_TASK;
 
-        TaskThread(final Connection connection, final TaskCodec codec) {
-            super("bingfa-task");
-            this.connection = connection;
+        TaskRunner(final TaskCodec codec, final Thread thread) {
             this.codec = codec;
+            this.thread = thread;
         }
 
         synchronized void cancel(final long taskId) {
             if (current == taskId) {
-                interrupt();
+                thread.interrupt();
             }
         }
 
@@ -220,23 +248,6 @@ public final class WorkerMain {
             current = taskId;
             if (taskId == NO_TASK) {
                 Thread.interrupted(); // an interrupt aimed at the task just finished must not reach the next one
-            }
-        }
-
-        @Override
-        public void run() {
-            while (true) {
-                final Frame f;
-                try {
-                    f = queue.take();
-                } catch (InterruptedException e) {
-                    continue; // a late CANCEL cannot interrupt us here (current is NO_TASK); defensive only
-                }
-                if (f.type() == WorkerProtocol.SHUTDOWN) {
-                    connection.close();
-                    System.exit(0);
-                }
-                sendOrHalt(connection, runOne(f));
             }
         }
 

@@ -34,7 +34,8 @@ import java.security.MessageDigest;
  *   parent -&gt; worker   WELCOME                   the initializer, encoded, or empty
  *   worker -&gt; parent   READY | INIT_FAILED       INIT_FAILED carries a failure (below)
  *   parent -&gt; worker   TASK(id=task id)          the task, encoded
- *   parent -&gt; worker   CANCEL(id=task id)        interrupt that task if it is the one running
+ *   parent -&gt; worker   CANCEL(id=task id)        interrupt that task if it is the one running: sent on the
+ *                                                worker's standard input, not the socket (below)
  *   worker -&gt; parent   RESULT(id=task id)        the value, encoded
  *   worker -&gt; parent   FAILURE(id=task id)       a failure (below)
  *   worker -&gt; parent   LOG                       level, logger, thread, message, throwable text
@@ -48,6 +49,12 @@ import java.security.MessageDigest;
  * could not be encoded. The parent re-creates the original exception when it can decode it, and builds a
  * {@link RemoteTaskException} chain from the description otherwise: the caller always gets the remote
  * class name, message, whole stack trace and cause chain (Python's {@code _RemoteTraceback}).
+ *
+ * <h2>The control channel</h2>
+ * A worker runs its task in the thread that reads the socket (no hand-off on the round trip), so a CANCEL
+ * on the socket would wait behind the very task it is meant to stop. CANCEL therefore travels on the
+ * worker's standard input as 9 bytes (type, task id), read by a thread of its own; that pipe's
+ * end-of-stream also tells the worker at once that its parent died.
  *
  * <h2>Worker states, as the worker sees them</h2>
  * <pre>

@@ -205,7 +205,7 @@ class ProcessPoolFaultTest {
         final Throwable e = f.exception(WAIT);
         assertThat(e).isInstanceOf(IllegalStateException.class).hasMessage("bad input 'x1'");
         assertThat(e.getStackTrace()).anyMatch(el -> el.getMethodName().equals("parse"));
-        assertThat(e.getStackTrace()).anyMatch(el -> el.getClassName().equals(WorkerMain.class.getName() + "$TaskThread"));
+        assertThat(e.getStackTrace()).anyMatch(el -> el.getClassName().equals(WorkerMain.class.getName() + "$TaskRunner"));
         assertThat(e.getCause()).isInstanceOf(IOException.class).hasMessage("while reading line 3");
         assertThat(e.getCause().getCause()).isInstanceOf(NumberFormatException.class).hasMessageContaining("x1");
         assertThatThrownBy(f::result).isInstanceOf(TaskFailedException.class).cause().isSameAs(e);
