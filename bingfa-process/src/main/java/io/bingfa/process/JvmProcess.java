@@ -136,12 +136,12 @@ public final class JvmProcess {
 
     /** Sends SIGTERM: shutdown hooks in the child run. */
     public void terminate() {
-        process.destroy();
+        process.toHandle().destroy(); // not Process.destroy(), which closes stdin: a daemon child would halt first
     }
 
     /** Sends SIGKILL. */
     public void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     @Override

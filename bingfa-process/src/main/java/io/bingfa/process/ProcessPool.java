@@ -46,10 +46,13 @@ import org.slf4j.event.Level;
  * <h2>Overview</h2>
  * The pool listens on a Unix domain socket ({@link UnixSocketTransport}) and starts worker JVMs
  * ({@link WorkerMain}) that connect back and speak the {@link WorkerProtocol}. Tasks wait in one FIFO in
- * this JVM; a worker gets exactly one task at a time, when it is idle. So a queued task is cancelled at
+ * this JVM; by default a worker gets one task at a time, when it is idle. So a queued task is cancelled at
  * once and for sure, a dead worker never takes queued work with it, and a slow task never holds up a
  * task queued behind it while another worker is free. Small tasks amortize the round trip through
- * {@link #map}'s chunks. All pool and worker state is guarded by one lock; futures are completed, and
+ * {@link #map}'s chunks, or through {@code prefetch(n)}: a busy worker then holds up to {@code n - 1} more
+ * tasks, which it starts without waiting for the parent. Those stay {@code PENDING} (a {@code cancel()} makes
+ * the worker skip them), go back to the front of the queue if their worker dies, and become {@code RUNNING}
+ * when the answer before them arrives. All pool and worker state is guarded by one lock; futures are completed, and
  * frames written, after the lock is released, so user callbacks never run under it.
  *
  * <h2>Threads</h2>
@@ -292,27 +295,77 @@ public final class ProcessPool implements Pool {
         throw new RejectedExecutionException("pool is shut down: cannot submit new tasks");
     }
 
-    /** Hands queued tasks to idle workers. */
+    /** Hands queued tasks to idle workers, then (with prefetch) to busy ones with room. */
     private void dispatchLocked(final List<Connection> toFlush) {
         while (!queue.isEmpty()) {
-            final Worker w = idleWorkerLocked();
+            final Worker w = pickWorkerLocked();
             if (w == null) {
                 return;
             }
             final PendingTask p = queue.poll();
-            if (!p.future.setRunningOrNotifyCancel(() -> interruptRunning(p))) {
-                continue; // cancelled while queued: never sent
+            if (w.inFlight.isEmpty()) {
+                if (!p.future.setRunningOrNotifyCancel(() -> interruptRunning(p))) {
+                    continue; // cancelled while queued: never sent
+                }
+                startClockLocked(p);
+            } else {
+                if (p.future.isDone()) {
+                    continue; // cancelled while queued
+                }
+                // Prefetched: still PENDING here. A cancel() now must reach the worker before it starts it.
+                p.future.onDone(f -> {
+                    if (f.isCancelled()) {
+                        cancelPrefetched(p);
+                    }
+                });
             }
             w.state = BUSY;
-            w.current = p;
+            w.inFlight.addLast(p);
             w.tasksSent++;
             p.worker = w;
             w.connection.enqueue(new Frame(WorkerProtocol.TASK, p.id, payloadFor(w, p)));
             toFlush.add(w.connection);
-            if (config.taskTimeout != null) {
-                p.timeout = timer.schedule(() -> timeOut(p), config.taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void startClockLocked(final PendingTask p) {
+        if (config.taskTimeout != null) {
+            p.timeout = timer.schedule(() -> timeOut(p), config.taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A prefetched task was cancelled: tell its worker to skip it (or, if it just started it, to interrupt it). */
+    private void cancelPrefetched(final PendingTask p) {
+        final Worker w;
+        lock.lock();
+        try {
+            w = p.worker;
+            if (w == null || !w.inFlight.contains(p)) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        w.sendControl(WorkerProtocol.CANCEL, p.id);
+    }
+
+    /**
+     * Removes every task from {@code w}: returns the running one (the head), and puts the prefetched ones,
+     * which never started, back at the front of the queue in their order.
+     */
+    private PendingTask drainInFlightLocked(final Worker w) {
+        final PendingTask head = w.inFlight.pollFirst();
+        if (head != null && head.timeout != null) {
+            head.timeout.cancel(false);
+        }
+        PendingTask p;
+        while ((p = w.inFlight.pollLast()) != null) {
+            p.worker = null;
+            if (!p.future.isDone()) {
+                queue.addFirst(p);
             }
         }
+        return head;
     }
 
     /** The task's bytes, re-encoded for a worker still warming up its codec (see {@link Payloads}). */
@@ -327,13 +380,19 @@ public final class ProcessPool implements Pool {
         }
     }
 
-    private Worker idleWorkerLocked() {
+    /** An idle worker, else the busy one with the fewest tasks and room for one more, else null. */
+    private Worker pickWorkerLocked() {
+        Worker best = null;
         for (Worker w : workers.values()) {
             if (w.state == IDLE) {
                 return w;
             }
+            if (w.state == BUSY && w.inFlight.size() < config.prefetch && !w.retiresAfterTask()
+                    && (best == null || w.inFlight.size() < best.inFlight.size())) {
+                best = w;
+            }
         }
-        return null;
+        return best;
     }
 
     /** Starts workers while queued work outnumbers the workers that will be free to take it. */
@@ -381,7 +440,8 @@ public final class ProcessPool implements Pool {
         final long id;
         final String name;
         int state = STARTING;
-        PendingTask current;
+        /** Tasks sent and not answered, in order: the head runs, the rest are prefetched (see {@code prefetch}). */
+        final ArrayDeque<PendingTask> inFlight = new ArrayDeque<>(2);
         int tasksSent;
         /** Whether the worker said CODEC_READY (always true unless the codec is Fory). */
         volatile boolean codecReady = !(codec instanceof ForyCodec);
@@ -577,17 +637,26 @@ public final class ProcessPool implements Pool {
     private void onAnswer(final Worker w, final long taskId, final Object value, final Throwable failure) {
         final List<Connection> toFlush = new ArrayList<>(1);
         final PendingTask p;
+        PendingTask cancelledNext = null;
         lock.lock();
         try {
-            p = w.current;
+            p = w.inFlight.peekFirst();
             if (p == null || p.id != taskId) {
                 return; // the task was already given up on (timed out, or its worker is being killed)
             }
-            w.current = null;
+            w.inFlight.pollFirst();
             if (p.timeout != null) {
                 p.timeout.cancel(false);
             }
-            if (w.state == BUSY) {
+            final PendingTask next = w.inFlight.peekFirst();
+            if (next != null) { // the worker has started its prefetched task by now
+                if (next.future.setRunningOrNotifyCancel(() -> interruptRunning(next))) {
+                    startClockLocked(next);
+                } else {
+                    cancelledNext = next; // cancelled while prefetched: make sure the worker skips or stops it
+                }
+            }
+            if (w.state == BUSY && w.inFlight.isEmpty()) {
                 if (w.retiresAfterTask()) {
                     retireLocked(w, toFlush);
                 } else {
@@ -601,6 +670,9 @@ public final class ProcessPool implements Pool {
             lock.unlock();
         }
         flush(toFlush);
+        if (cancelledNext != null) {
+            w.sendControl(WorkerProtocol.CANCEL, cancelledNext.id);
+        }
         if (failure != null) {
             p.future.setException(failure);
         } else if (value instanceof Failed(Throwable e)) {
@@ -636,16 +708,13 @@ public final class ProcessPool implements Pool {
         final PendingTask p;
         final String killReason;
         final List<PendingTask> failedByBreak = new ArrayList<>();
+        final List<Connection> toFlush = new ArrayList<>(1);
         lock.lock();
         try {
             final int was = w.state;
             w.state = DEAD;
             workers.remove(w.id);
-            p = w.current;
-            w.current = null;
-            if (p != null && p.timeout != null) {
-                p.timeout.cancel(false);
-            }
+            p = drainInFlightLocked(w);
             killReason = w.killReason;
             // A JVM that cannot start exits with a status of its own; one killed by a signal while starting (an
             // impatient operator, the OOM killer) says nothing about the next one, so it does not count.
@@ -658,6 +727,7 @@ public final class ProcessPool implements Pool {
                 }
             }
             ensureWorkersLocked();
+            dispatchLocked(toFlush);
             if (config.eagerStart && lvState() == RUNNING && was != RETIRING) {
                 replaceLocked();
             }
@@ -665,6 +735,7 @@ public final class ProcessPool implements Pool {
         } finally {
             lock.unlock();
         }
+        flush(toFlush);
         final Connection c = w.connection;
         if (c != null) {
             c.close();
@@ -747,7 +818,9 @@ public final class ProcessPool implements Pool {
     }
 
     private static void kill(final Worker w) {
-        final Process p = w.process;
+        // Through the handle: Process.destroy() would also close the worker's stdin, whose end-of-stream makes
+        // the worker halt at once with its own status, and the SIGTERM would go unreported.
+        final ProcessHandle p = w.process.toHandle();
         if (w.forceKill) {
             p.destroyForcibly();
         } else {
@@ -761,20 +834,23 @@ public final class ProcessPool implements Pool {
         lock.lock();
         try {
             final Worker w = p.worker;
-            if (w == null || w.current != p) {
+            if (w == null || w.inFlight.peekFirst() != p) {
                 return;
             }
             w.sendControl(WorkerProtocol.CANCEL, p.id);
             timer.schedule(() -> {
+                final List<Connection> flushLater = new ArrayList<>(1);
                 lock.lock();
                 try {
-                    if (w.current == p) {
-                        w.current = null;
+                    if (w.inFlight.peekFirst() == p) {
+                        drainInFlightLocked(w);
                         killLocked(w, "the task ignored cancel(true) for " + config.cancelGrace, true);
+                        dispatchLocked(flushLater);
                     }
                 } finally {
                     lock.unlock();
                 }
+                flush(flushLater);
             }, config.cancelGrace.toNanos(), TimeUnit.NANOSECONDS);
         } finally {
             lock.unlock();
@@ -784,17 +860,20 @@ public final class ProcessPool implements Pool {
 
     private void timeOut(final PendingTask p) {
         final Worker w;
+        final List<Connection> toFlush = new ArrayList<>(1);
         lock.lock();
         try {
             w = p.worker;
-            if (w == null || w.current != p) {
+            if (w == null || w.inFlight.peekFirst() != p) {
                 return;
             }
-            w.current = null;
+            drainInFlightLocked(w);
             killLocked(w, "task timed out", true);
+            dispatchLocked(toFlush);
         } finally {
             lock.unlock();
         }
+        flush(toFlush);
         p.future.setException(new TaskTimeoutException("the task did not finish within " + config.taskTimeout
                 + "; " + w.describe() + " was killed and is replaced"));
     }
@@ -827,6 +906,9 @@ public final class ProcessPool implements Pool {
             if (cancelPending) {
                 cancelled.addAll(queue);
                 queue.clear();
+                for (Worker w : workers.values()) {
+                    w.inFlight.stream().skip(1).forEach(cancelled::add); // prefetched: not started
+                }
             }
             tryTerminateLocked(toFlush);
         } finally {
@@ -1020,6 +1102,7 @@ public final class ProcessPool implements Pool {
         Duration idleTimeout;
         boolean eagerStart;
         Duration cancelGrace = Duration.ofSeconds(1);
+        int prefetch = 1;
         TaskCodec codec;
         Boolean fastStart;
         private final java.util.Set<String> set = new java.util.HashSet<>();
@@ -1145,6 +1228,21 @@ public final class ProcessPool implements Pool {
         public Builder cancelGrace(final Duration grace) {
             once("cancelGrace");
             this.cancelGrace = positive(grace, "cancelGrace");
+            return this;
+        }
+
+        /**
+         * Tasks a worker holds at once (default 1): the one it runs plus {@code prefetch - 1} waiting in it,
+         * so that it never idles for a round trip between tiny tasks. A prefetched task is still cancellable
+         * (the worker skips it), but it waits behind the running one even if another worker falls idle: keep
+         * 1 for tasks of uneven length, and prefer {@code map}'s chunks for many tiny ones.
+         */
+        public Builder prefetch(final int tasks) {
+            once("prefetch");
+            if (tasks < 1) {
+                throw new IllegalArgumentException("prefetch must be at least 1, was " + tasks);
+            }
+            this.prefetch = tasks;
             return this;
         }
 

@@ -238,21 +238,37 @@ public final class WorkerMain {
             this.thread = thread;
         }
 
+        /** Guarded by {@code this}: prefetched tasks cancelled before they started. */
+        private final java.util.Set<Long> skip = new java.util.HashSet<>();
+
         synchronized void cancel(final long taskId) {
             if (current == taskId) {
                 thread.interrupt();
+            } else if (taskId > current) {
+                skip.add(taskId); // not started yet (ids grow); a late CANCEL for a finished task is dropped
             }
         }
 
-        private synchronized void swap(final long taskId) {
-            current = taskId;
+        /** Makes {@code taskId} current; false if it was cancelled while prefetched (then it must not run). */
+        private synchronized boolean swap(final long taskId) {
             if (taskId == NO_TASK) {
+                current = NO_TASK;
                 Thread.interrupted(); // an interrupt aimed at the task just finished must not reach the next one
+                return true;
             }
+            skip.removeIf(id -> id < taskId);
+            if (skip.remove(taskId)) {
+                return false;
+            }
+            current = taskId;
+            return true;
         }
 
         private Frame runOne(final Frame task) {
-            swap(task.id());
+            if (!swap(task.id())) {
+                return new Frame(WorkerProtocol.FAILURE, task.id(), WorkerProtocol.failure(
+                        new java.util.concurrent.CancellationException("cancelled before it started"), codec));
+            }
             Object value = null;
             Throwable failure = null;
             try {

@@ -139,6 +139,50 @@ class ProcessPoolLifecycleTest {
     }
 
     @Test
+    void aPrefetchedTaskThatIsCancelledNeverRunsAndOneBehindADeadWorkerRunsElsewhere() {
+        final String dir = tmp.toString();
+        try (ProcessPool pool = ProcessPool.builder().workers(1).prefetch(3).build()) {
+            final TaskFuture<Long> blocker = pool.submit(() -> {
+                FileSignals.raise(dir, "pid-" + ProcessHandle.current().pid());
+                FileSignals.sleepUntilRaised(dir, "release");
+                return ProcessHandle.current().pid();
+            });
+            final TaskFuture<Void> cancelled = pool.submit(() -> FileSignals.raise(dir, "cancelled-ran"));
+            final TaskFuture<Long> survivor = pool.submit(() -> ProcessHandle.current().pid());
+            FileSignals.awaitTrue(blocker::isRunning, WAIT, "blocker running");
+            assertThat(cancelled.isRunning()).isFalse();
+            assertThat(cancelled.cancel()).isTrue();
+            // Kill the worker holding all three: the blocker fails, the prefetched survivor runs on the replacement.
+            final long pid = pool.workerPids().getFirst();
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            assertThat(blocker.exception(WAIT)).isInstanceOf(WorkerDiedException.class);
+            assertThat(survivor.result(WAIT)).isNotEqualTo(pid);
+            FileSignals.raise(dir, "release");
+            assertThat(pool.submit(() -> 1).result(WAIT)).isEqualTo(1);
+            assertThat(FileSignals.isRaised(dir, "cancelled-ran")).isFalse();
+        }
+    }
+
+    @Test
+    void aPrefetchedTaskCancelledWhileItsWorkerIsBusyIsSkippedByTheWorker() {
+        final String dir = tmp.toString();
+        try (ProcessPool pool = ProcessPool.builder().workers(1).prefetch(2).build()) {
+            final TaskFuture<Integer> blocker = pool.submit(() -> {
+                FileSignals.raise(dir, "started");
+                FileSignals.sleepUntilRaised(dir, "release");
+                return 1;
+            });
+            FileSignals.awaitRaised(dir, "started", WAIT);
+            final TaskFuture<Void> prefetched = pool.submit(() -> FileSignals.raise(dir, "prefetched-ran"));
+            assertThat(prefetched.cancel()).isTrue();
+            FileSignals.raise(dir, "release");
+            assertThat(blocker.result(WAIT)).isEqualTo(1);
+            assertThat(pool.submit(() -> 2).result(WAIT)).isEqualTo(2);
+            assertThat(FileSignals.isRaised(dir, "prefetched-ran")).isFalse();
+        }
+    }
+
+    @Test
     void theBuilderRejectsBadAndRepeatedSettings() {
         assertThatThrownBy(() -> ProcessPool.builder().workers(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("workers must be at least 1, was 0");
