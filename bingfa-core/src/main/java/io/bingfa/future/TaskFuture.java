@@ -380,7 +380,15 @@ public final class TaskFuture<T> implements Future<T> {
      * cancellation. Completing or cancelling the returned future does not affect this one.
      */
     public CompletableFuture<T> toCompletableFuture() {
-        return completion.copy();
+        final CompletableFuture<T> mirror = new CompletableFuture<>();
+        onDone(done -> {
+            switch (completion.state()) {
+                case SUCCESS -> mirror.complete(completion.resultNow());
+                case FAILED -> mirror.completeExceptionally(completion.exceptionNow());
+                default -> mirror.cancel(false);
+            }
+        });
+        return mirror;
     }
 
     @Override

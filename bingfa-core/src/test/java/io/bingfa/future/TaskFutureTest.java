@@ -1,0 +1,245 @@
+package io.bingfa.future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class TaskFutureTest {
+
+    @Test
+    void aNewFutureIsPendingAndThenSucceeds() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        assertThat(f.isDone()).isFalse();
+        assertThat(f.isRunning()).isFalse();
+        assertThat(f.state()).isEqualTo(Future.State.RUNNING);
+        assertThat(f.setRunningOrNotifyCancel(null)).isTrue();
+        assertThat(f.isRunning()).isTrue();
+        assertThat(f.setResult("ok")).isTrue();
+        assertThat(f.result()).isEqualTo("ok");
+        assertThat(f.resultNow()).isEqualTo("ok");
+        assertThat(f.state()).isEqualTo(Future.State.SUCCESS);
+        assertThat(f.setResult("again")).isFalse();
+        assertThat(f.setException(new RuntimeException())).isFalse();
+        assertThat(f.result()).isEqualTo("ok");
+        assertThat(f).hasToString(f.toString()).asString().contains("succeeded=ok");
+    }
+
+    @Test
+    void aFailureIsWrappedOnceWithTheOriginalAsCause() {
+        final IllegalArgumentException boom = new IllegalArgumentException("boom");
+        final TaskFuture<String> f = TaskFuture.failed(boom);
+        assertThatThrownBy(f::result).isInstanceOf(TaskFailedException.class).hasCause(boom);
+        assertThat(f.exception()).isSameAs(boom);
+        assertThat(f.state()).isEqualTo(Future.State.FAILED);
+        assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).hasCause(boom);
+    }
+
+    @Test
+    void resultWithATimeoutThrowsWaitTimeoutAndLeavesTheFutureAlone() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        assertThatThrownBy(() -> f.result(Duration.ofMillis(20))).isInstanceOf(WaitTimeoutException.class)
+                .hasMessageContaining("PT0.02S");
+        assertThatThrownBy(() -> f.exception(Duration.ZERO)).isInstanceOf(WaitTimeoutException.class);
+        assertThatThrownBy(() -> f.get(1, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(f.isDone()).isFalse();
+        f.setResult("late");
+        assertThat(f.result(Duration.ZERO)).isEqualTo("late");
+    }
+
+    @Test
+    void aWaiterIsWokenByCompletionFromAnotherThread() throws Exception {
+        final TaskFuture<Integer> f = new TaskFuture<>();
+        final CompletableFuture<Integer> got = CompletableFuture.supplyAsync(f::result);
+        Thread.ofVirtual().start(() -> f.setResult(7)).join();
+        assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo(7);
+    }
+
+    @Test
+    void interruptingAWaiterThrowsWaitInterruptedAndKeepsTheFlag() throws Exception {
+        final TaskFuture<Integer> f = new TaskFuture<>();
+        final CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        final CompletableFuture<Boolean> flag = new CompletableFuture<>();
+        final Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                f.result();
+            } catch (Throwable t) {
+                thrown.complete(t);
+                flag.complete(Thread.currentThread().isInterrupted());
+            }
+        });
+        while (waiter.getState() != Thread.State.WAITING) {
+            Thread.sleep(1);
+        }
+        waiter.interrupt();
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(WaitInterruptedException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(flag.get()).isTrue();
+    }
+
+    @Test
+    void cancellingAPendingFutureWorksWhateverTheFlag() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        assertThat(f.cancel()).isTrue();
+        assertThat(f.isCancelled()).isTrue();
+        assertThat(f.isDone()).isTrue();
+        assertThat(f.cancel(true)).as("cancelling again still reports cancelled").isTrue();
+        assertThat(f.setRunningOrNotifyCancel(null)).as("the runner must skip it").isFalse();
+        assertThat(f.setResult("x")).isFalse();
+        assertThatThrownBy(f::result).isInstanceOf(CancellationException.class);
+        assertThatThrownBy(f::exception).isInstanceOf(CancellationException.class);
+        assertThat(f.state()).isEqualTo(Future.State.CANCELLED);
+    }
+
+    @Test
+    void cancellingARunningFutureNeedsMayInterrupt() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        final List<String> interrupts = new CopyOnWriteArrayList<>();
+        f.setRunningOrNotifyCancel(() -> interrupts.add("interrupt"));
+        assertThat(f.cancel(false)).isFalse();
+        assertThat(f.isCancelled()).isFalse();
+        assertThat(interrupts).isEmpty();
+        assertThat(f.cancel(true)).isTrue();
+        assertThat(interrupts).containsExactly("interrupt");
+        assertThat(f.isCancelled()).isTrue();
+        assertThat(f.setResult("too late")).isFalse();
+        assertThatThrownBy(f::result).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void cancellingADoneFutureFails() {
+        assertThat(TaskFuture.completed(1).cancel(true)).isFalse();
+        assertThat(TaskFuture.failed(new RuntimeException()).cancel(true)).isFalse();
+    }
+
+    @Test
+    void runSkipsATaskCancelledWhileQueued() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        f.cancel();
+        final List<String> ran = new CopyOnWriteArrayList<>();
+        assertThat(f.run(() -> {
+            ran.add("ran");
+            return "x";
+        })).isFalse();
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
+    void runningTwiceIsARunnerBug() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        f.setRunningOrNotifyCancel(null);
+        assertThatThrownBy(() -> f.setRunningOrNotifyCancel(null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already running");
+    }
+
+    @Test
+    void callbacksRunInTheOrderAddedAndAFailingOneDoesNotStopTheOthers() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            final int n = i;
+            f.onDone(done -> {
+                calls.add("cb" + n + ":" + done.result());
+                if (n == 2) {
+                    throw new IllegalStateException("callback 2 is broken (expected in this test)");
+                }
+            });
+        }
+        assertThat(calls).isEmpty();
+        f.setResult("v");
+        assertThat(calls).containsExactly("cb0:v", "cb1:v", "cb2:v", "cb3:v", "cb4:v");
+    }
+
+    @Test
+    void aCallbackAddedAfterCompletionRunsAtOnceInTheCaller() {
+        final TaskFuture<String> f = TaskFuture.completed("v");
+        final List<Thread> ranOn = new CopyOnWriteArrayList<>();
+        f.onDone(done -> ranOn.add(Thread.currentThread()));
+        assertThat(ranOn).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void callbacksSeeCancellationToo() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        final List<Boolean> cancelled = new CopyOnWriteArrayList<>();
+        f.onDone(done -> cancelled.add(done.isCancelled()));
+        f.cancel();
+        assertThat(cancelled).containsExactly(true);
+    }
+
+    @Test
+    void callbacksRunInTheCompletingThread() throws Exception {
+        final TaskFuture<String> f = new TaskFuture<>();
+        final CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+        f.onDone(done -> ranOn.complete(Thread.currentThread()));
+        final Thread completer = Thread.ofVirtual().start(() -> f.setResult("x"));
+        completer.join();
+        assertThat(ranOn.get()).isSameAs(completer);
+    }
+
+    @Test
+    void toCompletableFutureMirrorsTheOutcomeButCannotChangeIt() throws Exception {
+        final TaskFuture<String> f = new TaskFuture<>();
+        final CompletableFuture<String> cf = f.toCompletableFuture();
+        final CompletableFuture<Integer> length = cf.thenApply(String::length);
+        assertThat(cf.isDone()).isFalse();
+        f.setResult("hello");
+        assertThat(length.get()).isEqualTo(5);
+
+        final TaskFuture<String> g = new TaskFuture<>();
+        g.toCompletableFuture().complete("forged");
+        assertThat(g.isDone()).isFalse();
+        g.cancel();
+        assertThat(g.toCompletableFuture().isCancelled()).isTrue();
+    }
+
+    @Test
+    void aCheckedTaskExceptionIsWrappedAndKept() {
+        final TaskFuture<String> f = new TaskFuture<>();
+        f.run(() -> {
+            throw new java.io.IOException("io");
+        });
+        assertThat(f.exception()).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(f::result).isInstanceOf(TaskFailedException.class).hasMessageContaining("io")
+                .hasCauseInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void cancelWithInterruptReachesTheRunningThreadAndItsInterruptDoesNotSurviveRun() throws Exception {
+        final TaskFuture<String> f = new TaskFuture<>();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CompletableFuture<Boolean> interruptedAfterRun = new CompletableFuture<>();
+        final CompletableFuture<Boolean> sawInterrupt = new CompletableFuture<>();
+        final Thread runner = Thread.ofPlatform().start(() -> {
+            f.run(() -> {
+                started.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    sawInterrupt.complete(true);
+                    throw e;
+                }
+                return "slept";
+            });
+            interruptedAfterRun.complete(Thread.currentThread().isInterrupted());
+        });
+        started.await();
+        assertThat(f.cancel(true)).isTrue();
+        assertThat(sawInterrupt.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(interruptedAfterRun.get(10, TimeUnit.SECONDS)).isFalse();
+        runner.join();
+        assertThatThrownBy(f::result).isInstanceOf(CancellationException.class);
+    }
+}
