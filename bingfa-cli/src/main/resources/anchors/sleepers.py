@@ -2,7 +2,9 @@
 
 MODE gevent:  gevent.joinall([gevent.spawn(gevent.sleep, SLEEP) for N]).
 MODE asyncio: asyncio.gather(*(asyncio.sleep(SLEEP) for N)).
-Peak RSS is resource.getrusage(RUSAGE_SELF).ru_maxrss (KiB on Linux), read at the end.
+Peak RSS is VmHWM from /proc/self/status (KiB), read at the end; resource.getrusage's ru_maxrss only where
+there is no /proc: Linux carries ru_maxrss over execve, so a Python started by a JVM would report the
+JVM's resident size at the moment it was spawned.
 Usage: sleepers.py MODE N SLEEP   ->   {"seconds": s, "peak_rss_kib": k}
 """
 import json
@@ -29,7 +31,18 @@ def with_asyncio(n, sleep):
     return time.perf_counter() - start
 
 
+def peak_rss_kib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 if __name__ == "__main__":
     mode, n, sleep = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     seconds = with_gevent(n, sleep) if mode == "gevent" else with_asyncio(n, sleep)
-    print(json.dumps({"seconds": seconds, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    print(json.dumps({"seconds": seconds, "peak_rss_kib": peak_rss_kib()}))

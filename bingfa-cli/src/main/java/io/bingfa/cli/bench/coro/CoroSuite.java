@@ -81,8 +81,8 @@ public final class CoroSuite implements Suite {
         final BenchRow rss = rss(small, jvm);
         rows.add(SuiteRun.anchored(wall, gevent, "gevent: " + count(s.sleepers()) + " x spawn(gevent.sleep), joinall", "seconds"));
         rows.add(SuiteRun.anchored(wall, asyncio, "asyncio: gather of " + count(s.sleepers()) + " x asyncio.sleep", "seconds"));
-        rows.add(rssAnchored(rss, gevent, "gevent: " + count(s.sleepers()) + " greenlets (ru_maxrss)"));
-        rows.add(rssAnchored(rss, asyncio, "asyncio: " + count(s.sleepers()) + " tasks (ru_maxrss)"));
+        rows.add(rssAnchored(rss, gevent, "gevent: " + count(s.sleepers()) + " greenlets (VmHWM)"));
+        rows.add(rssAnchored(rss, asyncio, "asyncio: " + count(s.sleepers()) + " tasks (VmHWM)"));
     }
 
     private static BenchRow rss(final String what, final JsonNode child) {
