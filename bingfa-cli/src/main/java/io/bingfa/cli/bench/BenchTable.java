@@ -30,6 +30,9 @@ public final class BenchTable {
             return "";
         }
         final double x = r.better().timesBetter(r.value(), r.anchorValue());
+        if (x >= 0.98 && x <= 1.02) {
+            return "about the same (within 2%)";
+        }
         if (x >= 1) {
             return String.format(Locale.ROOT, "%s× better (%s is better)", TextTable.number(x), r.better().json());
         }

@@ -65,7 +65,7 @@ public final class CoroSuite implements Suite {
         run.say(big);
         final JsonNode jvmBig = ChildJvm.run(SleepersChild.class, CHILD_TIMEOUT, String.valueOf(s.bigSleepers()), millis);
         rows.add(BenchRow.of(big + ": wall", jvmBig.get("seconds").asDouble(), "s", Better.LOWER)
-                .withNote("goal: <= 3 s for 1,000,000; no anchor at this count"));
+                .withNote("goal: <= 3 s for 1,000,000; no anchor at this count; " + gc(jvmBig)));
         rows.add(rss(big, jvmBig).withNote("goal: <= 1.5 GiB (1,536 MiB) for 1,000,000; no anchor at this count"));
 
         final String small = count(s.sleepers()) + " coroutines x sleep " + sleep + " (child JVM)";
@@ -77,12 +77,18 @@ public final class CoroSuite implements Suite {
                 String.valueOf(s.sleepers()), py);
         final AnchorResult asyncio = run.python().run("sleepers.py", "asyncio", ANCHOR_TIMEOUT, "asyncio",
                 String.valueOf(s.sleepers()), py);
-        final BenchRow wall = BenchRow.of(small + ": wall", jvm.get("seconds").asDouble(), "s", Better.LOWER);
+        final BenchRow wall = BenchRow.of(small + ": wall", jvm.get("seconds").asDouble(), "s", Better.LOWER)
+                .withNote(gc(jvm));
         final BenchRow rss = rss(small, jvm);
         rows.add(SuiteRun.anchored(wall, gevent, "gevent: " + count(s.sleepers()) + " x spawn(gevent.sleep), joinall", "seconds"));
         rows.add(SuiteRun.anchored(wall, asyncio, "asyncio: gather of " + count(s.sleepers()) + " x asyncio.sleep", "seconds"));
         rows.add(rssAnchored(rss, gevent, "gevent: " + count(s.sleepers()) + " greenlets (VmHWM)"));
         rows.add(rssAnchored(rss, asyncio, "asyncio: " + count(s.sleepers()) + " tasks (VmHWM)"));
+    }
+
+    private static String gc(final JsonNode child) {
+        return String.format(java.util.Locale.ROOT, "of which the collectors reported %.2f s (default G1 heap)",
+                child.get("gc_seconds").asDouble());
     }
 
     private static BenchRow rss(final String what, final JsonNode child) {

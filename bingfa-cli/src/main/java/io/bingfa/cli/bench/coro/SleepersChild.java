@@ -3,6 +3,8 @@ package io.bingfa.cli.bench.coro;
 import io.bingfa.coro.Coro;
 import io.bingfa.future.TaskFuture;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +15,10 @@ import java.util.Locale;
 /**
  * The child JVM of the {@code coro} suite's sleepers experiment, so that its peak RSS is its own: spawns
  * N coroutines that each {@code Coro.sleep} for the given time, joins them with {@code Coro.joinAll},
- * and prints one JSON line {@code {"seconds": wall, "peak_rss_kib": VmHWM}} (VmHWM from
- * {@code /proc/self/status}, -1 where there is none).
+ * and prints one JSON line {@code {"seconds": wall, "peak_rss_kib": VmHWM, "gc_seconds": collector time}}
+ * (VmHWM from {@code /proc/self/status}, -1 where there is none). Parked virtual threads are heap objects
+ * (their stacks are stack chunks that every collection must visit), so the collector's share of the wall
+ * time is printed too.
  *
  * <p>Usage: {@code java -cp CP io.bingfa.cli.bench.coro.SleepersChild TASKS SLEEP_MILLIS}
  */
@@ -44,7 +48,17 @@ public final class SleepersChild {
         for (final TaskFuture<Void> f : futures) {
             f.result();
         }
-        System.out.println(String.format(Locale.ROOT, "{\"seconds\": %.6f, \"peak_rss_kib\": %d}", seconds, peakRssKib()));
+        System.out.println(String.format(Locale.ROOT, "{\"seconds\": %.6f, \"peak_rss_kib\": %d, \"gc_seconds\": %.3f}",
+                seconds, peakRssKib(), gcSeconds()));
+    }
+
+    /** Time the collectors report having spent (pauses, and for some collectors concurrent work), in seconds. */
+    static double gcSeconds() {
+        long millis = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return millis / 1e3;
     }
 
     /** VmHWM of this process in KiB, or -1 where {@code /proc/self/status} has none. */
