@@ -71,7 +71,7 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "models", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
-            description = {"The seeds' experiments, JVM beside the same experiment in Python run live:",
+            description = {"The seeds' experiments, JVM beside the same experiment in Python run live.",
                     "CPU-bound and IO-bound tasks (serial, threads, virtual threads; Python threads and processes),",
                     "generator switching, gevent's eat/play, and the crawler arithmetic (2,000,000 URLs x 2 s)."})
     static final class Models extends SuiteCommand {
@@ -82,7 +82,7 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "coro", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
-            description = {"Coroutines at scale, beside gevent and asyncio run live:",
+            description = {"Coroutines at scale, beside gevent and asyncio run live.",
                     "1,000,000 sleeping tasks (wall time, peak RSS), channel hand-offs per second,",
                     "no-op submit->result throughput of Pools.threads(4) and Pools.virtual() vs ThreadPoolExecutor(4)."})
     static final class Coro extends SuiteCommand {

@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "tour",
         mixinStandardHelpOptions = true,
         versionProvider = io.bingfa.cli.Main.Version.class,
-        description = {"A tour of the seeds' experiments (CPU-bound, IO-bound, switching, eat/play, crawler) measured now,",
-                "beside the seeds' Python numbers; writes an HTML report with a chart. Under a minute; no Python needed."})
+        description = {"The seeds' experiments measured now, beside the seeds' Python numbers.",
+                "CPU-bound, IO-bound, switching, eat/play, crawler; one table, a few conclusions, and an HTML",
+                "report with a chart. Under a minute; no Python needed."})
 public final class TourCommand implements Callable<Integer> {
 
     // picocli injects these after construction, so they cannot be final.
