@@ -79,6 +79,8 @@ public final class Channel<T> implements Iterable<T> {
     private final ChannelWaitQueue<T> receivers = new ChannelWaitQueue<>();
     /** Written under {@code lock}; volatile so that {@link #isClosed()} may read it without the lock. */
     private volatile boolean closed;
+    /** How long a blocked sender or receiver spins before parking: a hint, read and written racily. */
+    private int spins = ChannelWaiter.MAX_SPINS;
 
     private Channel(final int capacity) {
         this.capacity = capacity;
@@ -177,7 +179,7 @@ public final class Channel<T> implements Iterable<T> {
             receiver.waiter.wake();
             return true;
         }
-        final int outcome = node.waiter.await(nanos > 0, deadline);
+        final int outcome = await(node.waiter, nanos > 0, deadline);
         if (outcome == ChannelWaiter.CLAIMED) {
             if (node.closed) {
                 throw closedException("send on");
@@ -261,7 +263,7 @@ public final class Channel<T> implements Iterable<T> {
             sender.waiter.wake();
             return sender.item;
         }
-        final int outcome = node.waiter.await(nanos > 0, deadline);
+        final int outcome = await(node.waiter, nanos > 0, deadline);
         if (outcome == ChannelWaiter.CLAIMED) {
             if (node.closed) {
                 throw closedException("receive from");
@@ -273,6 +275,17 @@ public final class Channel<T> implements Iterable<T> {
             return null;
         }
         throw ChannelWaiter.interrupted("receive from " + name());
+    }
+
+    /** Waits with the channel's spin budget and adapts the budget to how the wait went (see ChannelWaiter). */
+    private int await(final ChannelWaiter waiter, final boolean timed, final long deadline) {
+        final int budget = spins; // benign race: a stale budget only makes one wait spin more or less
+        final int outcome = waiter.await(timed, deadline, budget);
+        final int next = waiter.nextSpins(budget);
+        if (next != budget) {
+            spins = next; // benign race: a lost update is corrected by the next wait
+        }
+        return outcome;
     }
 
     // ---------------------------------------------------------------- close and inspection

@@ -56,6 +56,12 @@ import java.util.function.Consumer;
  */
 public final class Select {
 
+    /**
+     * A virtual thread's spins before parking in a select: the minimum of a channel's adaptive budget
+     * (see {@link ChannelWaiter}), as a select has no single channel to learn from.
+     */
+    private static final int SPINS = ChannelWaiter.MIN_SPINS;
+
     private final List<SelectCase<?>> cases = new ArrayList<>(4);
     /** Case indices count every case added, timeout and default included. */
     private int nextIndex;
@@ -204,7 +210,7 @@ public final class Select {
         if (waiter == null) {
             return runHandler(defaultIndex >= 0 ? orElse : onTimeout, defaultIndex >= 0 ? defaultIndex : timeoutIndex);
         }
-        final int outcome = waiter.await(timed, deadline);
+        final int outcome = waiter.await(timed, deadline, SPINS);
         final ChannelNode<?> winner = outcome == ChannelWaiter.CLAIMED ? waiter.winner() : null;
         SelectCase<?> won = null;
         for (SelectCase<?> c : cases) {

@@ -167,8 +167,7 @@ class ChannelTest {
         final Channel<Integer> ch = capacity == 0 ? Channel.rendezvous() : Channel.buffered(capacity);
         final int total = producers * perProducer;
         final AtomicIntegerArray seen = new AtomicIntegerArray(total);
-        final Duration tick = Duration.ofNanos(50_000);
-        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+                try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
             final List<Thread> threads = new ArrayList<>();
             final List<Future<?>> producing = new ArrayList<>();
             final List<Future<?>> consuming = new ArrayList<>();
@@ -181,7 +180,7 @@ class ChannelTest {
                         boolean sent = false;
                         while (!sent) {
                             try {
-                                sent = mode == Mode.TIMEOUTS ? ch.send(value, tick) : sendTrue(ch, value);
+                                sent = mode == Mode.TIMEOUTS ? ch.send(value, shortWait()) : sendTrue(ch, value);
                             } catch (WaitInterruptedException e) {
                                 Thread.interrupted(); // not sent: try again
                             }
@@ -196,7 +195,7 @@ class ChannelTest {
                     for (;;) {
                         try {
                             final Optional<Integer> v = mode == Mode.TIMEOUTS
-                                    ? ch.receive(tick) : Optional.of(ch.receive());
+                                    ? ch.receive(shortWait()) : Optional.of(ch.receive());
                             v.ifPresent(x -> seen.incrementAndGet(x));
                         } catch (WaitInterruptedException e) {
                             Thread.interrupted(); // nothing received: try again
@@ -213,10 +212,10 @@ class ChannelTest {
                     synchronized (threads) {
                         snapshot = List.copyOf(threads);
                     }
-                    if (!snapshot.isEmpty()) {
+                    for (int i = 0; i < 3 && !snapshot.isEmpty(); i++) {
                         snapshot.get(ThreadLocalRandom.current().nextInt(snapshot.size())).interrupt();
                     }
-                    Thread.sleep(0, 200_000);
+                    Thread.sleep(0, 20_000);
                 }
                 return null;
             });
@@ -258,13 +257,14 @@ class ChannelTest {
         ch.close();
         ch.close(); // idempotent
         assertThat(ch.isClosed()).isTrue();
-        assertThatThrownBy(() -> ch.send(3)).isInstanceOf(ChannelClosedException.class).hasMessageContaining("channel#");
+        assertThatThrownBy(() -> ch.send(3)).isInstanceOf(ChannelClosedException.class)
+                .hasMessageStartingWith("send on closed channel#");
         assertThatThrownBy(() -> ch.trySend(3)).isInstanceOf(ChannelClosedException.class);
         assertThatThrownBy(() -> ch.send(3, SHORT)).isInstanceOf(ChannelClosedException.class);
         assertThat(ch.receive()).isEqualTo(1);
         assertThat(ch.tryReceive()).contains(2);
         assertThatThrownBy(ch::receive).isInstanceOf(ChannelClosedException.class)
-                .hasMessageContaining(ch.toString().substring(0, ch.toString().indexOf('[')));
+                .hasMessageStartingWith("receive from closed channel#");
         assertThatThrownBy(ch::tryReceive).isInstanceOf(ChannelClosedException.class);
         assertThatThrownBy(() -> ch.receive(SHORT)).isInstanceOf(ChannelClosedException.class);
     }
@@ -414,6 +414,97 @@ class ChannelTest {
         }
     }
 
+    // ---------------------------------------------------------------- races on one waiter
+
+    /**
+     * A blocked receiver is interrupted just as a value is offered to it: either it got the value (and the
+     * offer reported delivery) or it threw and the offer failed; never both, never neither.
+     */
+    @Test
+    void interruptRacingAHandOffToAReceiverEitherDeliversOrWithdraws() throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            final Channel<Integer> ch = Channel.rendezvous();
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final Thread receiver = Thread.ofVirtual().start(() -> {
+                try {
+                    outcome.set(ch.receive());
+                } catch (WaitInterruptedException e) {
+                    outcome.set(e);
+                }
+            });
+            spinRandomly();
+            final boolean delivered;
+            if (i % 2 == 0) {
+                receiver.interrupt();
+                delivered = ch.trySend(i);
+            } else {
+                delivered = ch.trySend(i);
+                receiver.interrupt();
+            }
+            if (!delivered) {
+                receiver.interrupt(); // a receiver that was not blocked yet must still end
+            }
+            receiver.join();
+            if (delivered) {
+                assertThat(outcome.get()).as("round %d", i).isEqualTo(i);
+            } else {
+                assertThat(outcome.get()).as("round %d", i).isInstanceOf(WaitInterruptedException.class);
+            }
+        }
+    }
+
+    /** The same race on the sending side: a sender whose value was taken must not report failure. */
+    @Test
+    void interruptRacingAHandOffFromASenderEitherDeliversOrWithdraws() throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            final Channel<Integer> ch = Channel.rendezvous();
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final int value = i;
+            final Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    ch.send(value);
+                    outcome.set("sent");
+                } catch (WaitInterruptedException e) {
+                    outcome.set(e);
+                }
+            });
+            spinRandomly();
+            sender.interrupt();
+            final Optional<Integer> got = ch.tryReceive();
+            sender.interrupt();
+            sender.join();
+            if (got.isPresent()) {
+                assertThat(got).contains(i);
+                assertThat(outcome.get()).as("round %d", i).isEqualTo("sent");
+            } else {
+                assertThat(outcome.get()).as("round %d", i).isInstanceOf(WaitInterruptedException.class);
+            }
+        }
+    }
+
+    /** A sender's timeout racing a receiver: a value taken counts as sent, one not taken is not sent. */
+    @Test
+    void timeoutRacingAHandOffCountsTheValueExactlyOnce() throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            final Channel<Integer> ch = Channel.rendezvous();
+            final AtomicBoolean sent = new AtomicBoolean();
+            final int value = i;
+            final Thread sender = Thread.ofVirtual().start(() -> sent.set(ch.send(value, shortWait())));
+            spinRandomly();
+            final Optional<Integer> got = ch.tryReceive();
+            sender.join();
+            assertThat(got.isPresent()).as("round %d", i).isEqualTo(sent.get());
+            assertThat(ch.tryReceive()).isEmpty();
+        }
+    }
+
+    private static void spinRandomly() {
+        final int spins = ThreadLocalRandom.current().nextInt(20_000);
+        for (int s = 0; s < spins; s++) {
+            Thread.onSpinWait();
+        }
+    }
+
     // ---------------------------------------------------------------- bad arguments
 
     @Test
@@ -454,6 +545,11 @@ class ChannelTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A random wait of 1 to 30 microseconds: short enough that timeouts race with hand-offs. */
+    static Duration shortWait() {
+        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(1_000, 30_000));
+    }
 
     /** Waits until {@code t} is parked (or done), that is, blocked in a channel operation. */
     static void awaitParked(final Thread t) throws InterruptedException {
