@@ -25,9 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Overview</h2>
  * Go's {@code hchan}, in Java. Each channel has a {@link ReentrantLock}, a ring buffer ({@link ArrayDeque},
- * none for a rendezvous channel), a FIFO {@link ChannelWaitQueue} of blocked senders and one of blocked
- * receivers, and a closed flag. Each blocked operation is a {@link ChannelNode} (Go's {@code sudog}) in one
- * of those queues; it belongs to a {@link ChannelWaiter}, the blocked thread, and a {@link Select} queues
+ * none for a rendezvous channel), a FIFO {@code ChannelWaitQueue} of blocked senders and one of blocked
+ * receivers, and a closed flag. Each blocked operation is a {@code ChannelNode} (Go's {@code sudog}) in one
+ * of those queues; it belongs to a {@code ChannelWaiter}, the blocked thread, and a {@link Select} queues
  * one node per case, all sharing its one waiter. Invariants, with the lock held: a live receiver waits
  * only while the buffer is empty and no live sender waits; a live sender waits only while the buffer is
  * full (always, for a rendezvous channel) and no live receiver waits. Nodes whose waiter is no longer
@@ -48,18 +48,24 @@ import java.util.concurrent.locks.ReentrantLock;
  *       values still in the buffer remain receivable.</li>
  * </ul>
  * Whoever claims a waiter has decided the operation: a waiter that times out or is interrupted withdraws
- * only if its own CAS wins (see {@link ChannelWaiter}), then unlinks its node. So a value is never lost
+ * only if its own CAS wins (see {@code ChannelWaiter}), then unlinks its node. So a value is never lost
  * and never delivered twice, whatever the interleaving of hand-offs, closes, timeouts and interrupts.
  *
  * <h2>Hot path</h2>
  * A single {@link #send}/{@link #receive} does not use the {@link Select} machinery: one lock acquisition,
- * at most one CAS, the wake-up outside the lock, and a brief spin before parking ({@link ChannelWaiter}).
+ * at most one CAS, the wake-up outside the lock (and only if the partner got as far as parking), and a
+ * spin before parking whose length each channel adapts to how its recent waits went ({@code ChannelWaiter}).
+ * Two virtual threads on 2 cores hand over about 4 to 5 million values a second through a rendezvous
+ * channel (a {@link java.util.concurrent.SynchronousQueue}, lock-free, manages about twice that).
  * Lock acquisition order across channels, needed only by {@link Select}, is by a unique id.
  *
  * <h2>Threads</h2>
  * Every method may be called from any thread; blocked calls park with {@code LockSupport}, so a virtual
- * thread releases its carrier. Blocking calls throw {@link io.bingfa.future.WaitInterruptedException}
- * when interrupted (nothing was sent or received then). {@code null} values are not allowed.
+ * thread releases its carrier. A blocking call throws {@link io.bingfa.future.WaitInterruptedException}
+ * when the thread is interrupted while it waits, or is already interrupted when it would have to wait;
+ * nothing was sent or received then. An interrupt that arrives just as a partner completes the operation
+ * loses: the call returns normally and the interrupt status stays set. {@code null} values are not
+ * allowed.
  *
  * @param <T> the type of the values
  */
@@ -152,25 +158,23 @@ public final class Channel<T> implements Iterable<T> {
     private boolean send(final T value, final long nanos) {
         final long deadline = nanos > 0 ? System.nanoTime() + nanos : 0L;
         final ChannelNode<T> receiver;
-        ChannelNode<T> node = null;
+        final ChannelNode<T> node;
         lock.lock();
         try {
             if (closed) {
                 throw closedException("send on");
             }
             receiver = claimReceiverLocked(value);
-            if (receiver == null) {
-                if (bufferLocked(value)) {
-                    return true;
-                }
-                if (nanos == 0) {
-                    return false;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    throw ChannelWaiter.interrupted("send on " + name());
-                }
-                node = new ChannelNode<>(new ChannelWaiter(), true, value);
-                senders.addLast(node);
+            if (receiver != null) {
+                node = null;
+            } else if (bufferLocked(value)) {
+                return true;
+            } else if (nanos == 0) {
+                return false;
+            } else if (Thread.currentThread().isInterrupted()) {
+                throw ChannelWaiter.interrupted("send on " + name());
+            } else {
+                node = enqueueSenderLocked(new ChannelWaiter(), value);
             }
         } finally {
             lock.unlock();
@@ -184,7 +188,7 @@ public final class Channel<T> implements Iterable<T> {
             if (node.closed) {
                 throw closedException("send on");
             }
-            return true;
+            return true; // also when a timeout or interrupt lost the race to the receiver
         }
         withdraw(node);
         if (outcome == ChannelWaiter.TIMED_OUT) {
@@ -232,7 +236,7 @@ public final class Channel<T> implements Iterable<T> {
     /** {@code nanos}: negative waits forever, 0 does not wait. Returns {@code null} on timeout. */
     private T receive(final long nanos) {
         final long deadline = nanos > 0 ? System.nanoTime() + nanos : 0L;
-        ChannelNode<T> sender = null;
+        final ChannelNode<T> sender;
         final ChannelNode<T> node;
         lock.lock();
         try {
@@ -243,18 +247,14 @@ public final class Channel<T> implements Iterable<T> {
             sender = claimSenderLocked();
             if (sender != null) {
                 node = null;
+            } else if (closed) {
+                throw closedException("receive from");
+            } else if (nanos == 0) {
+                return null;
+            } else if (Thread.currentThread().isInterrupted()) {
+                throw ChannelWaiter.interrupted("receive from " + name());
             } else {
-                if (closed) {
-                    throw closedException("receive from");
-                }
-                if (nanos == 0) {
-                    return null;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    throw ChannelWaiter.interrupted("receive from " + name());
-                }
-                node = new ChannelNode<>(new ChannelWaiter(), false, null);
-                receivers.addLast(node);
+                node = enqueueReceiverLocked(new ChannelWaiter());
             }
         } finally {
             lock.unlock();
@@ -268,7 +268,7 @@ public final class Channel<T> implements Iterable<T> {
             if (node.closed) {
                 throw closedException("receive from");
             }
-            return node.item;
+            return node.item; // also when a timeout or interrupt lost the race to the sender
         }
         withdraw(node);
         if (outcome == ChannelWaiter.TIMED_OUT) {

@@ -3,9 +3,9 @@ package io.bingfa.coro;
 /**
  * One blocked send or receive on one channel: Go's {@code sudog}. A plain {@link Channel#send}/
  * {@link Channel#receive} that has to wait queues one node; a {@link Select} queues one per channel case,
- * all sharing one {@link ChannelWaiter}. A node sits in exactly one {@link ChannelWaitQueue} of exactly one
- * channel, and all its mutable fields except {@code item}/{@code closed} hand-over described below are
- * guarded by that channel's lock.
+ * all sharing one {@link ChannelWaiter}. A node is queued once, in one {@link ChannelWaitQueue} of one
+ * channel, and dequeued at most once; its links are guarded by that channel's lock, and its outcome
+ * fields are handed over as follows.
  *
  * <h2>Hand-over</h2>
  * The counterpart that dequeues a node (under the channel lock, so at most one thread ever does) fills

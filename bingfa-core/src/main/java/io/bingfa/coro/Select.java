@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  *
  * <h2>Algorithm (Go's {@code selectgo})</h2>
  * <ol>
- *   <li><b>Lock</b> every channel of the select, each once, in increasing {@link Channel#id()} order: the
+ *   <li><b>Lock</b> every channel of the select, each once, in increasing {@code Channel.id} order: the
  *       one global order, so two selects over the same channels cannot deadlock. (Plain sends and
  *       receives only ever hold one channel lock.)</li>
  *   <li><b>Poll</b> the channel cases in a fresh random permutation; the first that can go ahead without
@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  *       a receive without closed handler on a closed, drained one, throws when its turn comes in that
  *       order (Go panics, or returns the zero value).</li>
  *   <li>If none is ready: with {@link #orElse} unlock and run the default; otherwise create one
- *       {@link ChannelWaiter} and queue one {@link ChannelNode} per case, all sharing it, then unlock
+ *       {@code ChannelWaiter} and queue one {@code ChannelNode} per case, all sharing it, then unlock
  *       and wait. Holding all the locks while queuing means no counterpart can see a half-queued
  *       select.</li>
  *   <li><b>Wake</b>: a counterpart on any of the channels claims the shared waiter for its node with one
@@ -58,7 +58,7 @@ public final class Select {
 
     /**
      * A virtual thread's spins before parking in a select: the minimum of a channel's adaptive budget
-     * (see {@link ChannelWaiter}), as a select has no single channel to learn from.
+     * (see {@code ChannelWaiter}), as a select has no single channel to learn from.
      */
     private static final int SPINS = ChannelWaiter.MIN_SPINS;
 
@@ -226,8 +226,10 @@ public final class Select {
         if (outcome == ChannelWaiter.INTERRUPTED) {
             throw ChannelWaiter.interrupted("select");
         }
-        // CLAIMED always names one of this select's nodes: only they were ever queued with this waiter.
-        Objects.requireNonNull(won, "winning case").completeFromWait();
+        if (won == null) { // cannot happen: only this select's nodes were ever queued with its waiter
+            throw new IllegalStateException("select woken by a node of none of its cases");
+        }
+        won.completeFromWait();
         return won.index;
     }
 
