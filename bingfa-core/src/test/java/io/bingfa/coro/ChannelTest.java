@@ -139,19 +139,25 @@ class ChannelTest {
     @ParameterizedTest(name = "capacity {0}")
     @ValueSource(ints = {0, 1, 16})
     void manyProducersAndConsumersReceiveEveryValueExactlyOnce(final int capacity) throws Exception {
-        exactlyOnce(capacity, 8, 8, 5_000, Mode.PLAIN);
+        exactlyOnce(capacity, 8, 8, 5_000, Mode.PLAIN, true);
+    }
+
+    @Test
+    void platformThreadsReceiveEveryValueExactlyOnce() throws Exception {
+        exactlyOnce(0, 3, 3, 3_000, Mode.PLAIN, false);
+        exactlyOnce(2, 3, 3, 3_000, Mode.TIMEOUTS, false);
     }
 
     @ParameterizedTest(name = "capacity {0}")
     @ValueSource(ints = {0, 4})
     void everyValueExactlyOnceWithTimeoutsMixedIn(final int capacity) throws Exception {
-        exactlyOnce(capacity, 6, 6, 3_000, Mode.TIMEOUTS);
+        exactlyOnce(capacity, 6, 6, 3_000, Mode.TIMEOUTS, true);
     }
 
     @ParameterizedTest(name = "capacity {0}")
     @ValueSource(ints = {0, 4})
     void everyValueExactlyOnceWithInterruptsMixedIn(final int capacity) throws Exception {
-        exactlyOnce(capacity, 6, 6, 3_000, Mode.INTERRUPTS);
+        exactlyOnce(capacity, 6, 6, 3_000, Mode.INTERRUPTS, true);
     }
 
     private enum Mode { PLAIN, TIMEOUTS, INTERRUPTS }
@@ -160,14 +166,15 @@ class ChannelTest {
      * {@code producers} threads each send {@code perProducer} distinct values, {@code consumers} threads
      * receive until the channel is closed; every value must arrive exactly once. With TIMEOUTS, both sides
      * use very short timed operations and retry; with INTERRUPTS, a chaos thread interrupts everyone at
-     * random and both sides retry what was interrupted (an interrupted send was not sent).
+     * random and both sides retry what was interrupted (an interrupted send was not sent). Virtual threads,
+     * or platform threads (which spin differently before parking).
      */
     private static void exactlyOnce(final int capacity, final int producers, final int consumers,
-                                    final int perProducer, final Mode mode) throws Exception {
+                                    final int perProducer, final Mode mode, final boolean virtual) throws Exception {
         final Channel<Integer> ch = capacity == 0 ? Channel.rendezvous() : Channel.buffered(capacity);
         final int total = producers * perProducer;
         final AtomicIntegerArray seen = new AtomicIntegerArray(total);
-                try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+                try (ExecutorService exec = virtual ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newCachedThreadPool()) {
             final List<Thread> threads = new ArrayList<>();
             final List<Future<?>> producing = new ArrayList<>();
             final List<Future<?>> consuming = new ArrayList<>();
