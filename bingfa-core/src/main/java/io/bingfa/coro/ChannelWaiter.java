@@ -125,6 +125,11 @@ final class ChannelWaiter {
 
     // ---------------------------------------------------------------- waiting side
 
+    /** Withdraws the waiter ({@code WAITING -> CANCELLED}); {@code false} if a counterpart claimed it first. */
+    private boolean tryCancel() {
+        return casDone(CANCELLED);
+    }
+
     /** The node that won, once {@link #await} returned {@link #CLAIMED}. */
     ChannelNode<?> winner() {
         return lvDone();
@@ -152,15 +157,12 @@ final class ChannelWaiter {
             }
             // isInterrupted, not interrupted(): the status must survive both outcomes.
             if (thread.isInterrupted()) {
-                if (casDone(CANCELLED)) {
-                    return INTERRUPTED;
-                }
-                return CLAIMED; // a counterpart won the race: the operation is done
+                return tryCancel() ? INTERRUPTED : CLAIMED; // CLAIMED: a counterpart won the race
             }
             if (timed) {
                 final long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return casDone(CANCELLED) ? TIMED_OUT : CLAIMED;
+                    return tryCancel() ? TIMED_OUT : CLAIMED;
                 }
                 LockSupport.parkNanos(this, left);
             } else {

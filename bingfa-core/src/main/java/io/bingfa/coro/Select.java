@@ -186,15 +186,16 @@ public final class Select {
         final boolean timed = timeoutIndex >= 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         final Channel<?>[] channels = lockOrder();
-        SelectCase<?> fired = null;
-        ChannelWaiter waiter = null;
+        final SelectCase<?> fired;
+        final ChannelWaiter waiter;
         lockAll(channels);
         try {
             fired = poll();
-            if (fired == null && defaultIndex < 0 && !(timed && timeoutNanos == 0)) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw ChannelWaiter.interrupted("select");
-                }
+            if (fired != null || defaultIndex >= 0 || (timed && timeoutNanos == 0)) {
+                waiter = null; // no waiting
+            } else if (Thread.currentThread().isInterrupted()) {
+                throw ChannelWaiter.interrupted("select");
+            } else {
                 waiter = new ChannelWaiter();
                 for (SelectCase<?> c : cases) {
                     c.enqueueLocked(waiter);
