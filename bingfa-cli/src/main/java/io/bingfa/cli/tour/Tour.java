@@ -9,6 +9,7 @@ import io.bingfa.cli.bench.models.ModelsSuite;
 import io.bingfa.cli.bench.models.Switching;
 import io.bingfa.pool.Pools;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,10 +55,11 @@ final class Tour {
         // CPU-bound: the seed's four loops of 10^8.
         final String cpu = "CPU-bound, 4 tasks x " + count(s.cpuSteps()) + " steps";
         say(progress, cpu);
+        // Medians of three: the tour is often run on a machine that is busy with something else.
         CpuBound.serial(tasks, Math.min(s.cpuSteps(), 1_000_000));
-        final double cpuSerial = CpuBound.serial(tasks, s.cpuSteps()).seconds();
-        final double cpuThreads = CpuBound.pooled(() -> Pools.threads(tasks), tasks, s.cpuSteps()).seconds();
-        final double cpuVirtual = CpuBound.pooled(Pools::virtual, tasks, s.cpuSteps()).seconds();
+        final double cpuSerial = CpuBound.median(3, () -> CpuBound.serial(tasks, s.cpuSteps())).seconds();
+        final double cpuThreads = CpuBound.median(3, () -> CpuBound.pooled(() -> Pools.threads(tasks), tasks, s.cpuSteps())).seconds();
+        final double cpuVirtual = CpuBound.median(3, () -> CpuBound.pooled(Pools::virtual, tasks, s.cpuSteps())).seconds();
         final String cpuNote = s.cpuSteps() == TourScale.SEED_ITEMS ? "" : " (seed: 10^8)";
         rows.add(TourRow.text(cpu + cpuNote + ": serial", secs(cpuSerial), "—"));
         rows.add(TourRow.charted(cpu + cpuNote + ": 4 threads", secs(cpuThreads) + "  Pools.threads(4)",
@@ -87,7 +89,7 @@ final class Tour {
         say(progress, "switching, " + count(n) + " items");
         final Switching.Run iterator = Switching.median(3, () -> Switching.iterator(n));
         final Switching.Run loops = Switching.median(3, () -> Switching.loops(n));
-        final Switching.Run handOff = Switching.median(1, () -> Switching.channelHandOff(s.handOffs()));
+        final Switching.Run handOff = Switching.median(3, () -> Switching.channelHandOff(s.handOffs()));
         final double handOffAtN = handOff.nanosPerItem() * n / 1e9;
         rows.add(TourRow.charted("switching: generator, " + count(n) + " x next()",
                 secs(iterator.seconds()) + "  Iterator", secs(SEED_YIELD) + "  yield", "generator, 10^8 next()",
@@ -128,10 +130,15 @@ final class Tour {
         rows.add(TourRow.text("crawler, 2,000,000 URLs x 2 s: a coroutine per URL (from " + count(s.crawlCoroUrls())
                 + " URLs)", secs(perUrl), "—  (\"even better\", no number)"));
 
+        final double speedUp = cpuSerial / cpuThreads;
+        final double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         conclusions.add(String.format(Locale.ROOT,
-                "CPU-bound: no GIL. Four platform threads took %s against %s serial on %d cores (%sx); the seed's "
+                "CPU-bound: no GIL. Four platform threads took %s against %s serial on %d cores (%sx%s); the seed's "
                         + "Python threads took 17.39 s, slower than its processes (6.48 s), because of the GIL.",
-                secs(cpuThreads), secs(cpuSerial), cores, TextTable.number(cpuSerial / cpuThreads)));
+                secs(cpuThreads), secs(cpuSerial), cores, TextTable.number(speedUp),
+                speedUp >= 1.3 || cores < 2 ? ""
+                        : String.format(Locale.ROOT, ": this run found no idle core, load average %.1f; on an idle "
+                                + "machine the threads run in parallel", load)));
         conclusions.add(String.format(Locale.ROOT,
                 "IO-bound: threads and virtual threads both. Four sleeps of %s took %s on 4 threads and %s on "
                         + "virtual threads (%s one after the other). A virtual thread parks on any blocking call: "
