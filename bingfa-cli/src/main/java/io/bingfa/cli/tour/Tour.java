@@ -78,7 +78,8 @@ final class Tour {
         final double ioScale = TourScale.SEED_IO_SLEEP.toNanos() / (double) s.ioSleep().toNanos();
         rows.add(TourRow.text(io + ": serial", secs(ioSerial), "—"));
         rows.add(TourRow.charted(io + ": 4 threads", secs(ioThreads) + "  Pools.threads(4)",
-                secs(SEED_IO_THREADS) + "  4 threads", "IO, 4 threads (Bingfa x" + TextTable.number(ioScale) + ")",
+                secs(SEED_IO_THREADS) + "  4 threads", "IO, 4 threads (Bingfa x" + (ioScale == Math.rint(ioScale) ? String.valueOf((long) ioScale)
+                        : TextTable.number(ioScale)) + ")",
                 ioThreads * ioScale, SEED_IO_THREADS));
         rows.add(TourRow.text(io + ": 4 virtual threads", secs(ioVirtual) + "  Pools.virtual()", "—"));
         rows.add(TourRow.text(io + ": 4 processes", "—  (" + ModelsSuite.PROCESS_POOL_MISSING + ")",
