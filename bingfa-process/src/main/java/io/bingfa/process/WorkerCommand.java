@@ -29,8 +29,9 @@ final class WorkerCommand {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:+DisplayVMOutputToStderr"); // "Terminating due to java.lang.OutOfMemoryError" goes to stderr
-        cmd.add("-Xshare:auto");
-        cmd.add("-XX:+UseSerialGC");
+        if (jvmArgs.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w+GC"))) {
+            cmd.add("-XX:+UseSerialGC"); // only when the user chose no collector: the JVM refuses two
+        }
         cmd.add("-XX:-UsePerfData");
         if (fastStart) {
             cmd.add("-XX:TieredStopAtLevel=1");
