@@ -384,6 +384,9 @@ public final class ProcessPool implements Pool {
     private Worker pickWorkerLocked() {
         Worker best = null;
         for (Worker w : workers.values()) {
+            if (w.disconnected) {
+                continue;
+            }
             if (w.state == IDLE) {
                 return w;
             }
@@ -443,6 +446,8 @@ public final class ProcessPool implements Pool {
         /** Tasks sent and not answered, in order: the head runs, the rest are prefetched (see {@code prefetch}). */
         final ArrayDeque<PendingTask> inFlight = new ArrayDeque<>(2);
         int tasksSent;
+        /** Its connection ended: it is dying, whatever its state says until the exit handler runs. */
+        boolean disconnected;
         /** Whether the worker said CODEC_READY (always true unless the codec is Fory). */
         volatile boolean codecReady = !(codec instanceof ForyCodec);
         long idleSinceNanos = System.nanoTime();
@@ -600,6 +605,15 @@ public final class ProcessPool implements Pool {
         } catch (IOException | RuntimeException e) {
             if (w.state != DEAD && w.state != KILLED) { // racy read: only decides whether to log
                 LOG.debug("pool {}: connection to {} ended: {}", poolId, w.describe(), e.toString());
+            }
+        } finally {
+            // The socket ends the moment the worker dies, well before the process is reaped: stop sending it
+            // work now, so that no task is lost to a worker already gone. The exit handler does the rest.
+            lock.lock();
+            try {
+                w.disconnected = true;
+            } finally {
+                lock.unlock();
             }
         }
     }

@@ -71,6 +71,7 @@ public final class WorkerMain {
             ForyCodec.warmUp(WorkerMain::codecWarm); // builds Fory while the JVM connects and serves its first tasks
         }
         watchParent();
+        warmUpJdkSerialization();
         if ("process".equals(System.getProperty(MODE))) {
             runProcess(codec);
         } else {
@@ -86,6 +87,23 @@ public final class WorkerMain {
             return TaskCodec.jdk();
         }
         return (TaskCodec) Class.forName(className).getConstructor().newInstance();
+    }
+
+    /**
+     * Runs one serializable lambda through JDK serialization in the background: the first task of a fresh
+     * JVM otherwise pays for loading the serialization and lambda-deserialization machinery itself.
+     */
+    private static void warmUpJdkSerialization() {
+        final Thread t = new Thread(() -> {
+            final SerializableCallable<Integer> probe = () -> 1;
+            try {
+                ((SerializableCallable<?>) TaskCodec.jdk().decode(TaskCodec.jdk().encode(probe))).call();
+            } catch (Exception e) {
+                // only a warm-up: the real tasks report their own problems
+            }
+        }, "bingfa-jdk-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The backup watcher: halts when the parent process is gone (the socket's end-of-stream is the first). */

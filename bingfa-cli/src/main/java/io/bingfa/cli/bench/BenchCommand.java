@@ -2,6 +2,7 @@ package io.bingfa.cli.bench;
 
 import io.bingfa.cli.bench.coro.CoroSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
+import io.bingfa.cli.bench.pool.PoolSuite;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -22,18 +23,19 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
-                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools)."},
-        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class})
+                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools),",
+                "pool (the process pool beside ProcessPoolExecutor)."},
+        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
-    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite());
+    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models or coro")
+    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models, coro or pool")
     private List<String> words;
 
     /** Applies the parser settings this command needs; {@link io.bingfa.cli.Main#commandLine()} calls it. */
@@ -89,6 +91,17 @@ public final class BenchCommand implements Runnable {
         @Override
         Suite suite() {
             return SUITES.get(1);
+        }
+    }
+
+    @Command(name = "pool", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"The process pool beside Python's ProcessPoolExecutor(2) (fork) run live.",
+                    "Round trips (and a raw Unix-socket ping-pong between two JVMs), no-op throughput,",
+                    "map with chunks of 256, cold start of a pool of 2, recovery after a worker is killed."})
+    static final class PoolBench extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return SUITES.get(2);
         }
     }
 }
