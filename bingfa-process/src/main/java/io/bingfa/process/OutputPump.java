@@ -22,11 +22,19 @@ final class OutputPump extends Thread {
     private final InputStream in;
     private final String prefix;
     private final Supplier<PrintStream> target;
+    private final java.util.function.Predicate<String> drop;
     /** Guarded by {@code this}. */
     private final ArrayDeque<String> last = new ArrayDeque<>(KEEP);
 
     OutputPump(final String threadName, final InputStream in, final String prefix, final Supplier<PrintStream> target) {
+        this(threadName, in, prefix, target, line -> false);
+    }
+
+    /** As above, leaving out the lines {@code drop} accepts (e.g. the JVM's AOT-cache chatter). */
+    OutputPump(final String threadName, final InputStream in, final String prefix, final Supplier<PrintStream> target,
+               final java.util.function.Predicate<String> drop) {
         super(threadName);
+        this.drop = drop;
         setDaemon(true);
         this.in = in;
         this.prefix = prefix;
@@ -38,6 +46,9 @@ final class OutputPump extends Thread {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
             String line;
             while ((line = r.readLine()) != null) {
+                if (drop.test(line)) {
+                    continue;
+                }
                 synchronized (this) {
                     if (last.size() == KEEP) {
                         last.removeFirst();

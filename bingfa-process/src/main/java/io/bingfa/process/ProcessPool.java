@@ -136,6 +136,8 @@ public final class ProcessPool implements Pool {
     private final AtomicLong taskIds = new AtomicLong();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final int parentLogLevel;
+    /** The workers' AOT cache file, or null for none (see {@link Builder#aotCache(boolean)}). */
+    private final Path aotCache;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock. */
@@ -157,6 +159,7 @@ public final class ProcessPool implements Pool {
         new SecureRandom().nextBytes(secret);
         this.initializer = config.initializer == null ? Frame.EMPTY : encodeInitializer(config.initializer);
         this.parentLogLevel = rootLevel();
+        this.aotCache = config.aotCache != null ? config.aotCache : config.autoAotCache ? AotCaches.automatic(config) : null;
         try {
             this.transport = UnixSocketTransport.listen();
         } catch (IOException e) {
@@ -448,6 +451,8 @@ public final class ProcessPool implements Pool {
         int tasksSent;
         /** Its connection ended: it is dying, whatever its state says until the exit handler runs. */
         boolean disconnected;
+        /** The temporary AOT cache this worker records at exit, or null. */
+        volatile Path aotTraining;
         /** Whether the worker said CODEC_READY (always true unless the codec is Fory). */
         volatile boolean codecReady = !(codec instanceof ForyCodec);
         long idleSinceNanos = System.nanoTime();
@@ -504,7 +509,8 @@ public final class ProcessPool implements Pool {
     }
 
     private void launch(final Worker w) {
-        final ProcessBuilder pb = new ProcessBuilder(WorkerCommand.pool(config, codec, transport.address(), w.id, parentLogLevel));
+        final ProcessBuilder pb = new ProcessBuilder(WorkerCommand.pool(config, codec, transport.address(), w.id,
+                parentLogLevel, aotOptions(w)));
         pb.environment().putAll(config.environment);
         pb.environment().put(WorkerProtocol.SECRET_ENV, WorkerProtocol.hex(secret));
         final Process process;
@@ -514,8 +520,11 @@ public final class ProcessPool implements Pool {
             onWorkerExit(w, -1, List.of("cannot start " + pb.command().getFirst() + ": " + e));
             return;
         }
-        final OutputPump out = new OutputPump(w.name + "-stdout", process.getInputStream(), "[" + w.name + "] ", () -> System.out);
-        final OutputPump err = new OutputPump(w.name + "-stderr", process.getErrorStream(), "[" + w.name + "] ", () -> System.err);
+        final java.util.function.Predicate<String> chatter = w.aotTraining == null ? line -> false : ProcessPool::aotChatter;
+        final OutputPump out = new OutputPump(w.name + "-stdout", process.getInputStream(), "[" + w.name + "] ",
+                () -> System.out, chatter);
+        final OutputPump err = new OutputPump(w.name + "-stderr", process.getErrorStream(), "[" + w.name + "] ",
+                () -> System.err, chatter);
         w.stdout = out;
         w.stderr = err;
         out.start();
@@ -531,6 +540,54 @@ public final class ProcessPool implements Pool {
         }
         process.onExit().thenRunAsync(() -> onWorkerExit(w, process.exitValue(), null),
                 r -> Thread.ofVirtual().name(w.name + "-exit").start(r));
+    }
+
+    /** AOT-cache files being made by a training worker of some pool in this JVM. */
+    private static final java.util.Set<Path> AOT_TRAINING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The AOT-cache options for a new worker (see {@link Builder#aotCache}): use the cache if it exists;
+     * otherwise let one worker (in this JVM) record it, to a temporary file that its exit handler renames.
+     */
+    private List<String> aotOptions(final Worker w) {
+        final Path cache = aotCache;
+        if (cache == null) {
+            return List.of();
+        }
+        final List<String> own = new ArrayList<>(List.of("-Xlog:aot=off", "-Xlog:cds=off"));
+        if (java.nio.file.Files.isRegularFile(cache)) {
+            own.add("-XX:AOTCache=" + cache);
+        } else if (AOT_TRAINING.add(cache)) {
+            w.aotTraining = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + "-" + poolId
+                    + "-" + w.id + ".tmp");
+            own.add("-XX:AOTCacheOutput=" + w.aotTraining);
+        }
+        return own;
+    }
+
+    /** What a JVM that writes an AOT cache at exit prints about it (JDK 25), which nobody asked to see. */
+    private static boolean aotChatter(final String line) {
+        return line.startsWith("Launching child process ") || line.startsWith("Picked up JAVA_TOOL_OPTIONS")
+                || line.startsWith("Reading AOTConfiguration ") || line.startsWith("AOTCache creation is complete")
+                || line.startsWith("Removed temporary AOT configuration file")
+                || line.startsWith("Temporary AOTConfiguration recorded");
+    }
+
+    /** A training worker has exited: keep its cache if it wrote one, and let another worker try otherwise. */
+    private void finishAotTraining(final Worker w, final int exitCode) {
+        final Path tmp = w.aotTraining;
+        try {
+            if (exitCode == 0 && java.nio.file.Files.isRegularFile(tmp)) {
+                java.nio.file.Files.move(tmp, aotCache, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            LOG.warn("pool {}: could not keep the AOT cache {}: {}", poolId, aotCache, e.toString());
+        } finally {
+            AOT_TRAINING.remove(aotCache);
+        }
     }
 
     private void acceptLoop() {
@@ -717,6 +774,9 @@ public final class ProcessPool implements Pool {
         joinQuietly(w.reader); // answers the worker sent before it died are delivered first
         joinQuietly(w.stderr);
         joinQuietly(w.stdout);
+        if (w.aotTraining != null) {
+            finishAotTraining(w, exitCode);
+        }
         final List<String> lastLines = launchFailure != null ? launchFailure
                 : w.stderr == null ? List.of() : w.stderr.lastLines();
         final PendingTask p;
@@ -1119,6 +1179,8 @@ public final class ProcessPool implements Pool {
         int prefetch = 1;
         TaskCodec codec;
         Boolean fastStart;
+        Path aotCache;
+        boolean autoAotCache = true;
         private final java.util.Set<String> set = new java.util.HashSet<>();
 
         Builder() {}
@@ -1274,6 +1336,34 @@ public final class ProcessPool implements Pool {
         public Builder fastStart(final boolean fast) {
             once("fastStart");
             this.fastStart = fast;
+            return this;
+        }
+
+        /**
+         * Starts workers from the JDK 25 AOT cache {@code file} (loaded and linked classes, method profiles),
+         * which cuts a worker's cold start by a quarter to a half (docs/bench/process-startup.txt). If the file
+         * does not exist, the first worker records it and writes it when it exits normally (its exit then takes
+         * a second or two longer, once). Needs a class path of jar files only (no directories, none in a
+         * manifest's {@code Class-Path} either); a cache that no longer matches the class path or the JVM is
+         * ignored silently, so delete it when the application changes.
+         */
+        public Builder aotCache(final Path file) {
+            once("aotCache");
+            this.aotCache = Objects.requireNonNull(file, "file").toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * Whether to use an AOT cache chosen by Bingfa (default: true). It is used only when it is safe: the
+         * class path is made of jar files without {@code Class-Path} manifests, and {@code jvmArgs} set no
+         * class-data-sharing or AOT option. The file lives under {@code java.io.tmpdir}, named after a hash
+         * of the JDK, the class path (with the jars' sizes and dates) and the JVM options, so that a change
+         * makes a new one. The first pool to need it records it (its first worker's exit takes a second or
+         * two longer, once). See {@link #aotCache(Path)}.
+         */
+        public Builder aotCache(final boolean enabled) {
+            once("aotCache");
+            this.autoAotCache = enabled;
             return this;
         }
 

@@ -23,6 +23,12 @@ final class WorkerCommand {
     private WorkerCommand() {}
 
     static List<String> base(final List<String> jvmArgs, final String classpath, final boolean fastStart) {
+        return base(List.of(), jvmArgs, classpath, fastStart);
+    }
+
+    /** {@code own}: options of Bingfa's that the user's {@code jvmArgs} may still override (they come later). */
+    static List<String> base(final List<String> own, final List<String> jvmArgs, final String classpath,
+                             final boolean fastStart) {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--sun-misc-unsafe-memory-access=allow");
@@ -36,6 +42,7 @@ final class WorkerCommand {
         if (fastStart) {
             cmd.add("-XX:TieredStopAtLevel=1");
         }
+        cmd.addAll(own);
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(classpath != null ? classpath : System.getProperty("java.class.path"));
@@ -44,8 +51,8 @@ final class WorkerCommand {
     }
 
     static List<String> pool(final ProcessPool.Builder config, final TaskCodec codec, final String address,
-                             final long workerId, final int logLevel) {
-        final List<String> cmd = base(config.jvmArgs, config.classpath, Boolean.TRUE.equals(config.fastStart));
+                             final long workerId, final int logLevel, final List<String> own) {
+        final List<String> cmd = base(own, config.jvmArgs, config.classpath, Boolean.TRUE.equals(config.fastStart));
         cmd.add("-Dslf4j.provider=" + WorkerLogProvider.class.getName());
         cmd.add("-D" + WorkerLogProvider.LEVEL + "=" + logLevel);
         cmd.add("-Dslf4j.internal.verbosity=WARN");
