@@ -52,8 +52,14 @@ import org.slf4j.event.Level;
  * {@link #map}'s chunks, or through {@code prefetch(n)}: a busy worker then holds up to {@code n - 1} more
  * tasks, which it starts without waiting for the parent. Those stay {@code PENDING} (a {@code cancel()} makes
  * the worker skip them), go back to the front of the queue if their worker dies, and become {@code RUNNING}
- * when the answer before them arrives. All pool and worker state is guarded by one lock; futures are completed, and
- * frames written, after the lock is released, so user callbacks never run under it.
+ * when the answer before them arrives. All pool and worker state is guarded by one lock; futures are
+ * completed, and frames written, after the lock is released, so user callbacks never run under it (SHUTDOWN
+ * frames, a few bytes to a worker that always reads, are the one exception).
+ *
+ * <h2>Worker start-up</h2>
+ * Worker options are in {@link WorkerCommand}. When the class path is plain jars, workers start from a JDK
+ * AOT cache that the first worker records ({@link AotCaches}, {@link Builder#aotCache(boolean)}); and each
+ * side sends JDK-serialized payloads until its Fory is built ({@link Payloads}), so no task waits for it.
  *
  * <h2>Threads</h2>
  * One acceptor thread (handshakes run on virtual threads), one reader thread per worker (it completes the
