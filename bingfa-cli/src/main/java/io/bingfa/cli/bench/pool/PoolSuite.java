@@ -177,12 +177,19 @@ public final class PoolSuite implements Suite {
     }
 
     /**
-     * A fresh file for an AOT cache, or null when this JVM's class path is not one jar (a cache needs jars,
-     * and a test run's class path holds directories).
+     * A fresh file for an AOT cache, or null when this JVM's class path is not one self-contained jar (a
+     * cache needs jars, and a test run's class path holds directories).
      */
     private static Path aotCache() {
         final String cp = System.getProperty("java.class.path");
-        if (cp.contains(java.io.File.pathSeparator) || !cp.endsWith(".jar") || !cp.contains("bingfa")) {
+        if (cp.contains(java.io.File.pathSeparator) || !cp.endsWith(".jar")) {
+            return null;
+        }
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(cp)) {
+            if (jar.getManifest() == null || jar.getManifest().getMainAttributes().getValue("Class-Path") != null) {
+                return null; // e.g. Surefire's booter jar, which points at directories
+            }
+        } catch (java.io.IOException e) {
             return null;
         }
         try {
