@@ -172,6 +172,17 @@ public final class ShardedRedis implements AutoCloseable {
                 shutdownClients();
                 throw e;
             }
+            // agents may be registering while this client starts: give them a moment
+            final long deadline = System.nanoTime() + Math.min(b.connectTimeout.toNanos(), 2_000_000_000L);
+            while (members.isEmpty() && System.nanoTime() < deadline) {
+                onMembership(membership.members());
+                try {
+                    Thread.sleep(50);
+                } catch (final InterruptedException e) {
+                    close();
+                    throw new io.bingfa.future.WaitInterruptedException(e);
+                }
+            }
             if (members.isEmpty()) {
                 close();
                 throw new ShardException("no Redis node is registered under '" + b.path + "' on ZooKeeper '" + where
