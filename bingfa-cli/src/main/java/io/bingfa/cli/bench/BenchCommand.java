@@ -2,6 +2,7 @@ package io.bingfa.cli.bench;
 
 import io.bingfa.cli.bench.coro.CoroSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
+import io.bingfa.cli.bench.shard.ShardSuite;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -22,12 +23,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
-                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools)."},
-        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class})
+                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools),",
+                "shard (ShardedRedis beside one Redis and Redis Cluster)."},
+        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.Shard.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
-    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite());
+    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new ShardSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
@@ -89,6 +91,18 @@ public final class BenchCommand implements Runnable {
         @Override
         Suite suite() {
             return SUITES.get(1);
+        }
+    }
+
+    @Command(name = "shard", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"ShardedRedis over 3 redis-servers beside one Redis (Lettuce) and a Redis Cluster of",
+                    "3 masters + 3 replicas (redis-cli --cluster create, Lettuce's cluster client), all on loopback:",
+                    "throughput with and without pipelining (50/50 and 90/10), a master killed under load",
+                    "(failed requests, seconds until errors stop, p99 spike), key spread of 1,000,000 keys."})
+    static final class Shard extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return SUITES.stream().filter(s -> s.name().equals("shard")).findFirst().orElseThrow();
         }
     }
 }
