@@ -769,8 +769,17 @@ public final class ShardedRedis implements AutoCloseable {
 
     private <T> CompletableFuture<T> onNode(final String node,
             final Function<RedisAsyncCommands<String, String>, ? extends CompletionStage<T>> cmd) {
+        final CompletableFuture<StatefulRedisConnection<String, String>> conn = connection(node);
+        if (conn.isDone() && !conn.isCompletedExceptionally()) {
+            // the common case: one future per command (Lettuce's own), plus the down-marking stage
+            return cmd.apply(conn.join().async()).toCompletableFuture().whenComplete((r, e) -> {
+                if (e != null && isNodeError(e)) {
+                    markDown(node);
+                }
+            });
+        }
         final CompletableFuture<T> result = new CompletableFuture<>();
-        connection(node).thenCompose(c -> cmd.apply(c.async())).whenComplete((r, e) -> {
+        conn.thenCompose(c -> cmd.apply(c.async())).whenComplete((r, e) -> {
             if (e != null) {
                 if (isNodeError(e)) {
                     markDown(node);
