@@ -112,6 +112,8 @@ public final class ShardedRedis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedRedis.class);
     private static final int MAX_PREVIOUS_RINGS = 8;
     private static final int WRITE_ROUNDS = 3;
+    private static final int MIGRATION_PAGE = 100;
+    private static final long MIGRATION_PAUSE_MS = 5;
 
     /** The placement that requests use: the current ring and the rings still being migrated away from. */
     private record View(HashRing current, List<HashRing> previous, long generation) {
@@ -742,7 +744,7 @@ public final class ShardedRedis implements AutoCloseable {
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
             final ScanCursor at = cursor;
-            final KeyScanCursor<String> page = onNode(node, c -> c.scan(at, ScanArgs.Builder.limit(500))).get();
+            final KeyScanCursor<String> page = onNode(node, c -> c.scan(at, ScanArgs.Builder.limit(MIGRATION_PAGE))).get();
             final List<CompletableFuture<?>> copies = new ArrayList<>();
             for (final String key : page.getKeys()) {
                 final List<String> now = v.current.owners(key, replicationFactor);
@@ -762,6 +764,9 @@ public final class ShardedRedis implements AutoCloseable {
             }
             CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).get();
             cursor = page;
+            if (!copies.isEmpty()) {
+                Thread.sleep(MIGRATION_PAUSE_MS); // background work: leave the nodes (and cores) to requests
+            }
         } while (!cursor.isFinished() && !closed && view.generation == v.generation);
     }
 

@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code bingfa shard ...}: the many-hosts tier's programs. */
 @Command(name = "shard", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
@@ -13,9 +16,13 @@ import picocli.CommandLine.Option;
         subcommands = {ShardCommand.Agent.class})
 public final class ShardCommand implements Runnable {
 
+    // picocli injects the spec after construction, so the field cannot be final.
+    @Spec
+    private CommandSpec spec;
+
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "Missing command: agent");
+        throw new ParameterException(spec.commandLine(), "Missing command: agent");
     }
 
     /** {@code bingfa shard agent --redis HOST:PORT --zk CONNECT --path P}: registers one Redis while it answers. */
@@ -24,6 +31,9 @@ public final class ShardCommand implements Runnable {
                     "removes it when the Redis stops answering, creates it again after a session loss.",
                     "Runs until stopped (Ctrl-C / SIGTERM)."})
     static final class Agent implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         // picocli injects options after construction, so the fields cannot be final.
         @Option(names = "--redis", required = true, paramLabel = "HOST:PORT", description = "the Redis to ping")
         String redis;
@@ -50,7 +60,7 @@ public final class ShardCommand implements Runnable {
                 agent = RedisAgent.builder().redis(redis).zk(zk).path(path).weight(weight)
                         .pingInterval(Duration.ofMillis(pingMs)).flushOnJoin(!keepData).build();
             } catch (final IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage(), e);
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             final CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
