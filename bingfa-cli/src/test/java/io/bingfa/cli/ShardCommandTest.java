@@ -38,6 +38,6 @@ class ShardCommandTest {
     void benchShardHelpDescribesTheSuite() {
         final CliRun run = CliRun.of("bench", "shard", "--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("Redis Cluster", "--quick");
+        assertThat(run.out()).contains("redis-cli --cluster create", "--quick");
     }
 }

@@ -95,10 +95,11 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "shard", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
-            description = {"ShardedRedis over 3 redis-servers beside one Redis (Lettuce) and a Redis Cluster of",
-                    "3 masters + 3 replicas (redis-cli --cluster create, Lettuce's cluster client), all on loopback:",
-                    "throughput with and without pipelining (50/50 and 90/10), a master killed under load",
-                    "(failed requests, seconds until errors stop, p99 spike), key spread of 1,000,000 keys."})
+            description = {"ShardedRedis (3 nodes) beside one Redis and a Redis Cluster",
+                    "(3 masters + 3 replicas, redis-cli --cluster create), all on loopback:",
+                    "throughput with and without pipelining (50/50, 90/10); a master killed",
+                    "under load (failed requests, seconds until errors stop, p99 spike);",
+                    "key spread of 1,000,000 keys."})
     static final class Shard extends SuiteCommand {
         @Override
         Suite suite() {
