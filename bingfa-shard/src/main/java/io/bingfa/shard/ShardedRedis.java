@@ -124,7 +124,6 @@ public final class ShardedRedis implements AutoCloseable {
     private final int virtualNodes;
     private final int maxValueBytes;
     private final int readmitAfterPings;
-    private final boolean migrate;
     private final RedisClient client;
     private final Membership membership;
     private final ScheduledExecutorService background;
@@ -147,7 +146,6 @@ public final class ShardedRedis implements AutoCloseable {
         this.virtualNodes = b.virtualNodes;
         this.maxValueBytes = b.maxValueBytes;
         this.readmitAfterPings = b.readmitAfterPings;
-        this.migrate = b.migrate;
         this.client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -953,7 +951,6 @@ public final class ShardedRedis implements AutoCloseable {
         private int virtualNodes = HashRing.DEFAULT_VIRTUAL_NODES;
         private int maxValueBytes = 1 << 20;
         private int readmitAfterPings = 3;
-        private boolean migrate = true;
         private Duration commandTimeout = Duration.ofSeconds(1);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration sessionTimeout = Duration.ofSeconds(10);

@@ -227,7 +227,10 @@ public final class ShardSuite implements Suite {
                 rows.add(BenchRow.of("ShardedRedis failover: worst 10 ms-window p99 after the kill", r.worstP99Ms(), "ms",
                         Better.LOWER));
                 rows.add(BenchRow.of("ShardedRedis failover: p99 spike duration (windows above 3x the p99 before)",
-                        r.spikeMs(), "ms", Better.LOWER).withNote("goal: under 50 ms"));
+                        r.spikeMs(), "ms", Better.LOWER).withNote("goal: under 50 ms; includes the background "
+                        + "migration that restores the second copies, which shares the 2 cores with the load"));
+                rows.add(BenchRow.of("ShardedRedis failover: slowest request after the kill", r.slowestMs(), "ms",
+                        Better.LOWER));
             }
         } finally {
             three.forEach(RedisProcess::close);
@@ -235,7 +238,7 @@ public final class ShardSuite implements Suite {
     }
 
     private record FailoverResult(double failed, double failedReads, double errorSeconds, double p99BeforeMs,
-            double worstP99Ms, double spikeMs, boolean settled) {
+            double worstP99Ms, double spikeMs, boolean settled, double slowestMs) {
     }
 
     private static FailoverResult failoverUnderLoad(final Target t, final RedisProcess victim, final Duration maxWait)
@@ -304,7 +307,8 @@ public final class ShardSuite implements Suite {
                 }
             }
             return new FailoverResult(failed.get(), failedReads.get(), errorSeconds, p99Before, worst,
-                    (lastBadWindow + 1) * 10.0, settled);
+                    (lastBadWindow + 1) * 10.0, settled,
+                    samples.stream().filter(x -> x[0] >= kill).mapToLong(x -> x[1]).max().orElse(0) / 1e6);
         }
     }
 
