@@ -90,6 +90,17 @@ class ShardedRedisCommandsTest {
     }
 
     @Test
+    void primaryThenAsyncAcknowledgesWithThePrimaryAndTheCopyFollows() throws Exception {
+        final ShardedRedis fast = fx.client(AckPolicy.PRIMARY_THEN_ASYNC);
+        for (int i = 0; i < 50; i++) {
+            final String key = "async:" + i;
+            fast.set(key, "v");
+            assertThat(fast.get(key)).isEqualTo("v");
+            ShardFixture.awaitTrue(() -> fx.holders(key).size() == 2, "the copy of " + key + " arrived");
+        }
+    }
+
+    @Test
     void hashTagsShareANode() {
         assertThat(redis.ring().owners("{u:1}.a", 2)).isEqualTo(redis.ring().owners("{u:1}.b", 2));
     }
