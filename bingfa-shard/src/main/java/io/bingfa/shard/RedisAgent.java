@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * States (field state, written by the loop thread only; read by anyone):
  *   STOPPED -> STARTED (start) -> CLOSED (close). Registered-or-not is recomputed every round.
  *
+ * Why wait rejoinDelay before joining again: clients learn that the znode vanished through a ZooKeeper
+ * notification. Until then they still route to this node; had it been flushed at once, such a client
+ * would read "missing" with no reason to look elsewhere. The agent waits rejoinDelay (default 2 s) after
+ * it first saw itself unregistered (also at start, when an earlier agent's znode may just have vanished).
+ *
  * Why FLUSHALL on join: a node that left the ring missed the writes made while it was out; the clients
  * wrote them to the next nodes. If it came back with its old data, a read would find a stale value on the
  * primary. Entering empty, it can only answer "missing", and clients then read the previous owner and
@@ -59,6 +64,8 @@ public final class RedisAgent implements AutoCloseable {
     private final NodeInfo info;
     private final Duration pingInterval;
     private final boolean flushOnJoin;
+    private final long rejoinDelayNanos;
+    private long unregisteredSince = -1; // loop thread only: nanoTime when first seen unregistered, -1 if registered
     private final CuratorFramework zk;
     private final boolean ownsZk;
     private final RedisClient redisClient;
@@ -74,6 +81,7 @@ public final class RedisAgent implements AutoCloseable {
         this.info = new NodeInfo(b.redis, b.weight, NodeInfo.HEALTH_OK);
         this.pingInterval = b.pingInterval;
         this.flushOnJoin = b.flushOnJoin;
+        this.rejoinDelayNanos = b.rejoinDelay.toNanos();
         if (b.curator != null) {
             this.zk = b.curator;
             this.ownsZk = false;
@@ -165,9 +173,16 @@ public final class RedisAgent implements AutoCloseable {
             final long session = zk.getZookeeperClient().getZooKeeper().getSessionId();
             final Stat stat = zk.checkExists().forPath(znode());
             final boolean ours = stat != null && stat.getEphemeralOwner() == session;
+            if (!ours && unregisteredSince < 0) {
+                unregisteredSince = System.nanoTime();
+            }
             if (healthy && !ours) {
                 if (stat != null) {
                     deleteQuietly(); // left by an expired session of ours that ZooKeeper has not reaped yet
+                    unregisteredSince = System.nanoTime();
+                }
+                if (System.nanoTime() - unregisteredSince < rejoinDelayNanos) {
+                    return; // let every client notice the absence first (see the class notes)
                 }
                 if (flushOnJoin) {
                     redis.sync().flushall();
@@ -175,10 +190,12 @@ public final class RedisAgent implements AutoCloseable {
                 zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
                         .forPath(znode(), info.encode());
                 joins++;
+                unregisteredSince = -1;
                 LOG.info("agent {}: registered {}", redisAddress, znode());
                 registered = true;
             } else if (!healthy && ours) {
                 deleteQuietly();
+                unregisteredSince = System.nanoTime();
                 LOG.warn("agent {}: Redis stopped answering, removed {}", redisAddress, znode());
                 registered = false;
             } else {
@@ -224,6 +241,7 @@ public final class RedisAgent implements AutoCloseable {
         private Duration pingTimeout = Duration.ofMillis(500);
         private Duration sessionTimeout = Duration.ofSeconds(10);
         private boolean flushOnJoin = true;
+        private Duration rejoinDelay = Duration.ofSeconds(2);
 
         private Builder() {
         }
@@ -281,6 +299,16 @@ public final class RedisAgent implements AutoCloseable {
         /** The ZooKeeper session timeout of the agent's own client (default 10 s). */
         public Builder sessionTimeout(final Duration d) {
             this.sessionTimeout = ShardedRedis.positive(d, "sessionTimeout");
+            return this;
+        }
+
+        /** How long to stay unregistered before (re)joining, so clients notice the absence (default 2 s). */
+        public Builder rejoinDelay(final Duration d) {
+            Objects.requireNonNull(d, "rejoinDelay");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("rejoinDelay must not be negative, was " + d);
+            }
+            this.rejoinDelay = d;
             return this;
         }
 

@@ -116,7 +116,7 @@ public final class ShardedRedis implements AutoCloseable {
     private static final long MIGRATION_PAUSE_MS = 5;
 
     /** The placement that requests use: the current ring and the rings still being migrated away from. */
-    private record View(HashRing current, List<HashRing> previous, long generation) {
+    private record View(HashRing current, List<HashRing> previous, Set<String> fresh, long generation) {
     }
 
     private final int replicationFactor;
@@ -136,7 +136,7 @@ public final class ShardedRedis implements AutoCloseable {
     private final AtomicLong repairs = new AtomicLong();
     private final Object viewLock = new Object();
     private volatile Map<String, Membership.Member> members = Map.of();
-    private volatile View view = new View(HashRing.of(Map.of(), 1), List.of(), 0);
+    private volatile View view = new View(HashRing.of(Map.of(), 1), List.of(), Set.of(), 0);
     private volatile boolean closed;
     private boolean migrationScheduled; // guarded by viewLock
 
@@ -478,6 +478,12 @@ public final class ShardedRedis implements AutoCloseable {
             final Function<RedisAsyncCommands<String, String>, CompletionStage<T>> cmd,
             final java.util.function.Predicate<T> found, final T missing, final CompletableFuture<T> result) {
         final List<String> candidates = new ArrayList<>();
+        // the current replicas first: the primary may be a node that (re)joined empty
+        for (final String n : v.current.owners(key, replicationFactor, down::containsKey)) {
+            if (!asked.contains(n)) {
+                candidates.add(n);
+            }
+        }
         for (final HashRing ring : v.previous) {
             for (final String n : ring.owners(key, replicationFactor, down::containsKey)) {
                 if (!asked.contains(n) && !candidates.contains(n) && members.containsKey(n)) {
@@ -626,6 +632,13 @@ public final class ShardedRedis implements AutoCloseable {
             LOG.warn("ZooKeeper lists no Redis node; keeping the last membership {}", members.keySet());
             return;
         }
+        final Set<String> reRegistered = new LinkedHashSet<>();
+        members.forEach((address, old) -> {
+            final Membership.Member now = latest.get(address);
+            if (now != null && now.version() != old.version()) {
+                reRegistered.add(address); // left and came back between two listings: emptied by its agent
+            }
+        });
         members = Map.copyOf(latest);
         for (final Map.Entry<String, Long> d : down.entrySet()) {
             final Membership.Member m = latest.get(d.getKey());
@@ -634,7 +647,7 @@ public final class ShardedRedis implements AutoCloseable {
                 LOG.info("node {} registered again; back in the ring", d.getKey());
             }
         }
-        rebuild();
+        rebuild(reRegistered);
     }
 
     private void markDown(final String node) {
@@ -643,11 +656,15 @@ public final class ShardedRedis implements AutoCloseable {
             nodeDownEvents.incrementAndGet();
             goodProbes.remove(node);
             LOG.warn("node {} marked down after an error", node);
-            rebuild();
+            rebuild(Set.of());
         }
     }
 
-    private void rebuild() {
+    /**
+     * Recomputes the ring; {@code reRegistered} are members whose registration changed (they joined again,
+     * empty) although the placement may not have.
+     */
+    private void rebuild(final Set<String> reRegistered) {
         synchronized (viewLock) {
             final Map<String, Integer> weights = new HashMap<>();
             members.forEach((address, m) -> {
@@ -657,7 +674,18 @@ public final class ShardedRedis implements AutoCloseable {
             });
             final View v = view;
             final HashRing next = HashRing.of(weights, virtualNodes);
-            if (next.samePlacement(v.current)) {
+            final Set<String> fresh = new LinkedHashSet<>(v.fresh);
+            fresh.addAll(reRegistered);
+            for (final String n : next.nodes()) {
+                if (!v.current.nodeSet().contains(n)) {
+                    fresh.add(n); // joined, or came back: it may lack (or hold stale copies of) its keys
+                }
+            }
+            fresh.retainAll(next.nodeSet());
+            if (v.current.isEmpty()) {
+                fresh.clear(); // the first membership: nothing to migrate from, nobody is "fresh"
+            }
+            if (next.samePlacement(v.current) && reRegistered.isEmpty()) {
                 return;
             }
             final List<HashRing> previous = new ArrayList<>();
@@ -665,11 +693,11 @@ public final class ShardedRedis implements AutoCloseable {
                 previous.add(v.current);
             }
             for (final HashRing r : v.previous) {
-                if (previous.size() < MAX_PREVIOUS_RINGS && !r.samePlacement(next)) {
+                if (previous.size() < MAX_PREVIOUS_RINGS && !r.samePlacement(v.current)) {
                     previous.add(r);
                 }
             }
-            view = new View(next, List.copyOf(previous), v.generation + 1);
+            view = new View(next, List.copyOf(previous), Set.copyOf(fresh), v.generation + 1);
             LOG.info("ring generation {}: {} (migrating away from {} ring(s))", v.generation + 1, next.nodeSet(),
                     previous.size());
             if (!previous.isEmpty() && !migrationScheduled && !closed) {
@@ -690,7 +718,7 @@ public final class ShardedRedis implements AutoCloseable {
                     if (good.incrementAndGet() >= readmitAfterPings && down.remove(node) != null) {
                         LOG.info("node {} answers again; back in the ring", node);
                         goodProbes.remove(node);
-                        rebuild();
+                        rebuild(Set.of());
                     }
                 } else {
                     good.set(0);
@@ -727,7 +755,7 @@ public final class ShardedRedis implements AutoCloseable {
         }
         synchronized (viewLock) {
             if (view.generation == v.generation && clean) {
-                view = new View(v.current, List.of(), v.generation);
+                view = new View(v.current, List.of(), Set.of(), v.generation);
                 migrationScheduled = false;
                 LOG.info("ring generation {}: migration done", v.generation);
             } else if (!closed) {
@@ -750,6 +778,7 @@ public final class ShardedRedis implements AutoCloseable {
                 for (final HashRing r : v.previous) {
                     before.addAll(r.owners(key, replicationFactor));
                 }
+                before.removeAll(v.fresh); // a node that (re)joined empty owned nothing before
                 final List<String> targets = now.stream().filter(n -> !before.contains(n) && !n.equals(node)).toList();
                 if (targets.isEmpty() && now.contains(node)) {
                     continue;

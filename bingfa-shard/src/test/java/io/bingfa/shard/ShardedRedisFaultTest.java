@@ -132,6 +132,11 @@ class ShardedRedisFaultTest {
         }
     }
 
+    /**
+     * Also the regression test for "a re-registered node read as empty": the agent used to FLUSHALL and
+     * register again before clients had noticed its znode vanish, so they read the emptied node as the key's
+     * owner; it now waits RedisAgent.rejoinDelay, and clients treat any node that (re)joined as fresh.
+     */
     @Test
     void agentSessionExpiredIsRegisteredAgain() throws Exception {
         try (ShardFixture fx = new ShardFixture(3)) {
