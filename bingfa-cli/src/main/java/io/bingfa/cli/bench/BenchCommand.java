@@ -3,6 +3,7 @@ package io.bingfa.cli.bench;
 import io.bingfa.cli.bench.coro.CoroSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
 import io.bingfa.cli.bench.pool.PoolSuite;
+import io.bingfa.cli.bench.shard.ShardSuite;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -24,12 +25,13 @@ import picocli.CommandLine.Spec;
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
                 "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools),",
-                "pool (the process pool beside ProcessPoolExecutor)."},
-        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class})
+                "pool (the process pool beside ProcessPoolExecutor), shard (ShardedRedis beside one Redis and Redis Cluster)."},
+        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class,
+                BenchCommand.Shard.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
-    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite());
+    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite(), new ShardSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
@@ -101,7 +103,20 @@ public final class BenchCommand implements Runnable {
     static final class PoolBench extends SuiteCommand {
         @Override
         Suite suite() {
-            return SUITES.get(2);
+            return SUITES.stream().filter(s -> s.name().equals("pool")).findFirst().orElseThrow();
+        }
+    }
+
+    @Command(name = "shard", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"ShardedRedis (3 nodes) beside one Redis and a Redis Cluster",
+                    "(3 masters + 3 replicas, redis-cli --cluster create), all on loopback:",
+                    "throughput with and without pipelining (50/50, 90/10); a master killed",
+                    "under load (failed requests, seconds until errors stop, p99 spike);",
+                    "key spread of 1,000,000 keys."})
+    static final class Shard extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return SUITES.stream().filter(s -> s.name().equals("shard")).findFirst().orElseThrow();
         }
     }
 }
