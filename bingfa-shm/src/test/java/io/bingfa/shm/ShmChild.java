@@ -24,6 +24,14 @@ public final class ShmChild {
                 case "semaphore-work" -> semaphoreWork(rest);
                 case "barrier-rounds" -> barrierRounds(rest);
                 case "condition-consume" -> conditionConsume(rest);
+                case "queue-produce" -> queueProduce(rest);
+                case "queue-consume" -> queueConsume(rest);
+                case "queue-pause-put" -> queuePausePut(rest);
+                case "queue-pause-get" -> queuePauseGet(rest);
+                case "joinable-work" -> joinableWork(rest);
+                case "joinable-take-and-hang" -> joinableTakeAndHang(rest);
+                case "pipe-echo" -> pipeEcho(rest);
+                case "pipe-pause-send" -> pipePauseSend(rest);
                 default -> throw new IllegalArgumentException("unknown command " + command);
             }
         } catch (Throwable t) {
@@ -155,5 +163,126 @@ public final class ShmChild {
             }
         }
         say("DONE");
+    }
+
+    /** queuePath producerId count filler: put count self-checking messages. */
+    private static void queueProduce(final String[] a) {
+        try (ShmQueue<byte[]> q = ShmQueue.open(Path.of(a[0]), ShmCodec.bytes())) {
+            final int id = Integer.parseInt(a[1]);
+            final int count = Integer.parseInt(a[2]);
+            final int filler = Integer.parseInt(a[3]);
+            say("READY");
+            for (int s = 0; s < count; s++) {
+                q.put(QueueMessages.encode(id, s, (s * 13) % (filler + 1)), Duration.ofSeconds(30));
+            }
+        }
+        say("DONE");
+    }
+
+    /**
+     * queuePath seenPath total perProducer: take messages until the shared count reaches total, marking
+     * each in the shared "seen" array (a SharedLong at 0 counts, a SharedArray at 64 marks).
+     */
+    private static void queueConsume(final String[] a) {
+        try (ShmQueue<byte[]> q = ShmQueue.open(Path.of(a[0]), ShmCodec.bytes());
+             SharedMemory seenMemory = SharedMemory.open(Path.of(a[1]))) {
+            final SharedLong taken = SharedLong.at(seenMemory, 0);
+            final SharedArray seen = SharedArray.open(seenMemory, 64);
+            final long total = Long.parseLong(a[2]);
+            final int perProducer = Integer.parseInt(a[3]);
+            say("READY");
+            while (taken.get() < total) {
+                try {
+                    final byte[] m = q.get(Duration.ofMillis(100));
+                    seen.incrementAndGet(QueueMessages.decode(m, perProducer));
+                    taken.incrementAndGet();
+                } catch (io.bingfa.queue.QueueEmptyException e) {
+                    // look at the count again
+                }
+            }
+        }
+        say("DONE");
+    }
+
+    /** Pauses forever at {@code point} of the ring (the test kills us there). */
+    private static void pauseAt(final String point) {
+        Ring.testHook = at -> {
+            if (at.equals(point)) {
+                say("PAUSED " + at);
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
+    /** queuePath text: put one record and pause halfway through writing it. */
+    private static void queuePausePut(final String[] a) {
+        final ShmQueue<String> q = ShmQueue.open(Path.of(a[0]), ShmCodec.utf8());
+        pauseAt("producer-mid-write");
+        q.put(a[1]);
+        say("NOT PAUSED");
+    }
+
+    /** queuePath point: take one record and pause at point ("consumer-mid-read" or "consumer-before-mark"). */
+    private static void queuePauseGet(final String[] a) {
+        final ShmQueue<String> q = ShmQueue.open(Path.of(a[0]), ShmCodec.utf8());
+        pauseAt(a[1]);
+        say("GOT " + q.get(Duration.ofSeconds(30)));
+    }
+
+    /** queuePath: take items and mark them done until none comes for 2 s. */
+    private static void joinableWork(final String[] a) throws InterruptedException {
+        try (ShmJoinableQueue<String> q = ShmJoinableQueue.open(Path.of(a[0]), ShmCodec.utf8())) {
+            say("READY");
+            int n = 0;
+            for (;;) {
+                try {
+                    q.get(Duration.ofSeconds(2));
+                } catch (io.bingfa.queue.QueueEmptyException e) {
+                    break;
+                }
+                Thread.sleep(1);
+                q.taskDone();
+                n++;
+            }
+            say("DONE " + n);
+        }
+    }
+
+    /** queuePath: take one item and never mark it done. */
+    private static void joinableTakeAndHang(final String[] a) throws InterruptedException {
+        final ShmJoinableQueue<String> q = ShmJoinableQueue.open(Path.of(a[0]), ShmCodec.utf8());
+        say("TOOK " + q.get(Duration.ofSeconds(30)));
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** pipeName: receive strings and send them back upper-cased until "bye". */
+    private static void pipeEcho(final String[] a) {
+        try (Pipe<String> end = Pipe.open(Path.of(a[0]), ShmCodec.utf8())) {
+            say("READY");
+            for (String m = end.recv(Duration.ofSeconds(30)); !m.equals("bye"); m = end.recv(Duration.ofSeconds(30))) {
+                end.send(m.toUpperCase(java.util.Locale.ROOT));
+            }
+        }
+        say("DONE");
+    }
+
+    /** pipePath: send one message and pause halfway through writing it. */
+    private static void pipePauseSend(final String[] a) {
+        final Pipe<String> end = Pipe.open(Path.of(a[0]), ShmCodec.utf8());
+        end.send("complete");
+        SpscRing.testHook = at -> {
+            say("PAUSED " + at);
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        end.send("half-written");
+        say("NOT PAUSED");
     }
 }
