@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,11 @@ import org.slf4j.LoggerFactory;
  *   PENDING -----------------------------&gt; CANCELLED     cancel(any)
  *   PENDING -&gt; RUNNING                                   setRunningOrNotifyCancel(interrupter)
  *   RUNNING -&gt; INTERRUPTING -&gt; CANCELLED                 cancel(true): the interrupter runs in between
- *   PENDING | RUNNING -&gt; SUCCEEDED | FAILED              setResult / setException
+ *   PENDING | RUNNING -&gt; COMPLETING -&gt; SUCCEEDED | FAILED   setResult / setException
  * </pre>
+ * {@code COMPLETING} and {@code INTERRUPTING} are transient: they exist so that the outcome (or the
+ * interrupt) is in place before the final state is published, and a reader that meets them waits a
+ * moment for the final state. {@link #isDone()} is true from {@code COMPLETING} on.
  * {@code cancel(false)} on a running task returns {@code false} and changes nothing (Python's
  * {@code cancel()} does the same). {@code cancel(true)} on a running task moves it to
  * {@code CANCELLED} at once, asks the runner to stop through the interrupter it registered (a thread
@@ -42,11 +46,15 @@ import org.slf4j.LoggerFactory;
  * returns. A second completion is ignored and reported by the {@code boolean} the setters return.
  *
  * <h2>Waiting and callbacks</h2>
- * Completion and timed waiting are delegated to an internal {@link CompletableFuture}, which already
- * parks waiters efficiently (virtual threads included). Callbacks are kept here instead, because a
- * {@code CompletableFuture} runs its dependents in reverse order of registration and Python promises
- * registration order. Callbacks run in the thread that completes the future, or at once in the caller
- * if it is already done; one that throws is logged and the rest still run.
+ * Waiting threads push a node on a Treiber stack and park; completion swaps the stack out and unparks
+ * every node's thread ({@code FutureTask}'s scheme). A platform thread spins briefly before it parks,
+ * because a task on another core often finishes within the microseconds that a park and unpark cost; a
+ * virtual thread never spins (it would hold its carrier). A timed-out or interrupted waiter unlinks its
+ * node. A future holds no other object until someone waits or adds a callback: millions of coroutines
+ * each have one, so its footprint is the state, the outcome and the interrupter.
+ * Callbacks are kept in registration order (a {@link CompletableFuture} runs its dependents in reverse
+ * order; Python promises registration order). They run in the thread that completes the future, or at
+ * once in the caller if it is already done; one that throws is logged and the rest still run.
  *
  * <h2>Exceptions</h2>
  * {@link #result(Duration)} throws {@link TaskFailedException} (cause: what the task threw),
@@ -57,30 +65,52 @@ public final class TaskFuture<T> implements Future<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskFuture.class);
 
-    // Lifecycle states (see the class comment for the transitions).
+    // Lifecycle states, in this order (see the class comment for the transitions).
     private static final int PENDING = 0;
     private static final int RUNNING = 1;
-    private static final int INTERRUPTING = 2;
-    private static final int CANCELLED = 3;
-    private static final int SUCCEEDED = 4;
-    private static final int FAILED = 5;
+    private static final int COMPLETING = 2;
+    private static final int INTERRUPTING = 3;
+    private static final int CANCELLED = 4;
+    private static final int SUCCEEDED = 5;
+    private static final int FAILED = 6;
+
+    /** onSpinWait rounds a platform thread spends before it parks (a few microseconds). */
+    private static final int SPINS = 256;
 
     private static final VarHandle STATE;
+    private static final VarHandle WAITERS;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(TaskFuture.class, "state", int.class);
+            final MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(TaskFuture.class, "state", int.class);
+            WAITERS = l.findVarHandle(TaskFuture.class, "waiters", Waiter.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private volatile int state = PENDING;
-    /** Written by the runner before it leaves RUNNING; read only by cancel(true) after INTERRUPTING. */
-    private volatile Runnable interrupter;
-    private final CompletableFuture<T> completion = new CompletableFuture<>();
-    /** Guarded by {@code this}; null once callbacks have been run. */
-    private List<Consumer<? super TaskFuture<T>>> callbacks = new ArrayList<>(2);
+    /** The value (SUCCEEDED) or the exception (FAILED); written before the final state is published. */
+    private Object outcome;
+    /** The running thread (in-process) or a Runnable that stops the task; written before RUNNING. */
+    private volatile Object interrupter;
+    /** Threads waiting for completion: a Treiber stack, emptied by {@link #finish()}. */
+    private volatile Waiter waiters;
+    /** Guarded by {@code this}; created by the first {@link #onDone}. */
+    private List<Consumer<? super TaskFuture<T>>> callbacks;
+    /** Guarded by {@code this}; true once the callbacks were taken to be run. */
+    private boolean callbacksRan;
+
+    /** A parked waiter; {@code thread} is cleared when it stops waiting. */
+    private static final class Waiter {
+        volatile Thread thread;
+        volatile Waiter next;
+
+        Waiter(final Thread thread) {
+            this.thread = thread;
+        }
+    }
 
     /** A new pending future, for {@link io.bingfa.pool.Pool} implementations and tests. */
     public TaskFuture() {}
@@ -105,8 +135,30 @@ public final class TaskFuture<T> implements Future<T> {
         return state;
     }
 
+    private void svState(final int s) {
+        state = s;
+    }
+
     private boolean casState(final int expect, final int update) {
         return STATE.compareAndSet(this, expect, update);
+    }
+
+    private boolean casWaiters(final Waiter expect, final Waiter update) {
+        return WAITERS.compareAndSet(this, expect, update);
+    }
+
+    /** The final state, waiting out the transient COMPLETING (a few instructions long). */
+    private int finalState() {
+        int s;
+        while ((s = lvState()) == COMPLETING) {
+            Thread.onSpinWait();
+        }
+        return s == INTERRUPTING ? CANCELLED : s;
+    }
+
+    @SuppressWarnings("unchecked") // outcome holds a T whenever the state is SUCCEEDED
+    private T value() {
+        return (T) outcome;
     }
 
     // ---------------------------------------------------------------- runner side
@@ -119,7 +171,11 @@ public final class TaskFuture<T> implements Future<T> {
      * @throws IllegalStateException if the future is already running or done (a runner bug)
      */
     public boolean setRunningOrNotifyCancel(final Runnable interrupter) {
-        this.interrupter = interrupter;
+        return startRunning(interrupter);
+    }
+
+    private boolean startRunning(final Object stopper) {
+        this.interrupter = stopper;
         if (casState(PENDING, RUNNING)) {
             return true;
         }
@@ -135,12 +191,7 @@ public final class TaskFuture<T> implements Future<T> {
      * done (for instance cancelled while the task ran).
      */
     public boolean setResult(final T value) {
-        if (!casState(PENDING, SUCCEEDED) && !casState(RUNNING, SUCCEEDED)) {
-            return false;
-        }
-        completion.complete(value);
-        runCallbacks();
-        return true;
+        return complete(SUCCEEDED, value);
     }
 
     /**
@@ -149,11 +200,22 @@ public final class TaskFuture<T> implements Future<T> {
      */
     public boolean setException(final Throwable exception) {
         Objects.requireNonNull(exception, "exception");
-        if (!casState(PENDING, FAILED) && !casState(RUNNING, FAILED)) {
-            return false;
+        return complete(FAILED, exception);
+    }
+
+    private boolean complete(final int finalState, final Object result) {
+        for (;;) {
+            final int s = lvState();
+            if (s != PENDING && s != RUNNING) {
+                return false;
+            }
+            if (casState(s, COMPLETING)) {
+                break;
+            }
         }
-        completion.completeExceptionally(exception);
-        runCallbacks();
+        outcome = result;
+        svState(finalState); // publishes outcome
+        finish();
         return true;
     }
 
@@ -166,8 +228,7 @@ public final class TaskFuture<T> implements Future<T> {
      * @return {@code true} if the task ran
      */
     public boolean run(final Callable<? extends T> task) {
-        final Thread runner = Thread.currentThread();
-        if (!setRunningOrNotifyCancel(runner::interrupt)) {
+        if (!startRunning(Thread.currentThread())) {
             return false;
         }
         try {
@@ -199,7 +260,7 @@ public final class TaskFuture<T> implements Future<T> {
             final int s = lvState();
             if (s == PENDING) {
                 if (casState(PENDING, CANCELLED)) {
-                    finishCancel();
+                    finish();
                     return true;
                 }
             } else if (s == RUNNING) {
@@ -208,18 +269,22 @@ public final class TaskFuture<T> implements Future<T> {
                 }
                 if (casState(RUNNING, INTERRUPTING)) {
                     try {
-                        final Runnable i = interrupter;
-                        if (i != null) {
-                            i.run();
+                        final Object i = interrupter;
+                        if (i instanceof Thread t) {
+                            t.interrupt();
+                        } else if (i instanceof Runnable r) {
+                            r.run();
                         }
                     } catch (RuntimeException e) {
                         LOG.warn("interrupting the task of {} failed", this, e);
                     } finally {
-                        state = CANCELLED; // sv: releases the runner's spin in run()
+                        svState(CANCELLED); // releases the runner's spin in run()
                     }
-                    finishCancel();
+                    finish();
                     return true;
                 }
+            } else if (s == COMPLETING) {
+                Thread.onSpinWait(); // about to be SUCCEEDED or FAILED
             } else {
                 return s == CANCELLED || s == INTERRUPTING;
             }
@@ -231,11 +296,6 @@ public final class TaskFuture<T> implements Future<T> {
         return cancel(false);
     }
 
-    private void finishCancel() {
-        completion.cancel(false);
-        runCallbacks();
-    }
-
     @Override
     public boolean isCancelled() {
         final int s = lvState();
@@ -244,7 +304,7 @@ public final class TaskFuture<T> implements Future<T> {
 
     @Override
     public boolean isDone() {
-        return lvState() >= INTERRUPTING;
+        return lvState() >= COMPLETING;
     }
 
     /** {@code true} while the task runs (Python's {@code running()}). */
@@ -256,9 +316,31 @@ public final class TaskFuture<T> implements Future<T> {
     public State state() {
         return switch (lvState()) {
             case PENDING, RUNNING -> State.RUNNING;
-            case SUCCEEDED -> State.SUCCESS;
-            case FAILED -> State.FAILED;
-            default -> State.CANCELLED;
+            default -> switch (finalState()) {
+                case SUCCEEDED -> State.SUCCESS;
+                case FAILED -> State.FAILED;
+                default -> State.CANCELLED;
+            };
+        };
+    }
+
+    @Override
+    public T resultNow() {
+        return switch (isDone() ? finalState() : RUNNING) {
+            case SUCCEEDED -> value();
+            case FAILED -> throw new IllegalStateException("task failed", (Throwable) outcome);
+            case CANCELLED -> throw new IllegalStateException("task was cancelled");
+            default -> throw new IllegalStateException("task has not completed");
+        };
+    }
+
+    @Override
+    public Throwable exceptionNow() {
+        return switch (isDone() ? finalState() : RUNNING) {
+            case FAILED -> (Throwable) outcome;
+            case SUCCEEDED -> throw new IllegalStateException("task completed with a result");
+            case CANCELLED -> throw new IllegalStateException("task was cancelled");
+            default -> throw new IllegalStateException("task has not completed");
         };
     }
 
@@ -276,12 +358,11 @@ public final class TaskFuture<T> implements Future<T> {
      * @throws WaitInterruptedException if the waiting thread was interrupted
      */
     public T result(final Duration timeout) {
-        awaitDone(timeout);
-        try {
-            return completion.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw new TaskFailedException(e.getCause());
-        }
+        return switch (awaitUnchecked(timeout)) {
+            case SUCCEEDED -> value();
+            case FAILED -> throw new TaskFailedException((Throwable) outcome);
+            default -> throw new CancellationException("task was cancelled");
+        };
     }
 
     /** Waits as long as it takes; see {@link #exception(Duration)}. */
@@ -298,43 +379,149 @@ public final class TaskFuture<T> implements Future<T> {
      * @throws WaitInterruptedException if the waiting thread was interrupted
      */
     public Throwable exception(final Duration timeout) {
-        awaitDone(timeout);
-        return switch (completion.state()) {
-            case FAILED -> completion.exceptionNow();
-            case CANCELLED -> throw new CancellationException("task was cancelled");
-            default -> null;
+        return switch (awaitUnchecked(timeout)) {
+            case SUCCEEDED -> null;
+            case FAILED -> (Throwable) outcome;
+            default -> throw new CancellationException("task was cancelled");
         };
-    }
-
-    /** Waits for the internal completion (not just the state word, which is set a moment earlier). */
-    private void awaitDone(final Duration timeout) {
-        if (completion.isDone()) {
-            return;
-        }
-        try {
-            if (timeout == null) {
-                completion.get();
-            } else {
-                completion.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            throw new WaitInterruptedException(e);
-        } catch (TimeoutException e) {
-            throw new WaitTimeoutException("task not done after " + timeout);
-        } catch (ExecutionException | CancellationException e) {
-            // done: the caller reads the outcome
-        }
     }
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        return completion.get();
+        return report(awaitDone(false, 0));
     }
 
     @Override
     public T get(final long timeout, final TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return completion.get(timeout, unit);
+        Objects.requireNonNull(unit, "unit");
+        final int s = awaitDone(true, unit.toNanos(timeout));
+        if (s < CANCELLED) {
+            throw new TimeoutException("task not done after " + timeout + " " + unit);
+        }
+        return report(s);
+    }
+
+    private T report(final int finalState) throws ExecutionException {
+        return switch (finalState) {
+            case SUCCEEDED -> value();
+            case FAILED -> throw new ExecutionException((Throwable) outcome);
+            default -> throw new CancellationException("task was cancelled");
+        };
+    }
+
+    /** Waits with Bingfa's unchecked exceptions; returns the final state. */
+    private int awaitUnchecked(final Duration timeout) {
+        final int s;
+        try {
+            s = timeout == null ? awaitDone(false, 0) : awaitDone(true, Math.max(0, saturatedNanos(timeout)));
+        } catch (InterruptedException e) {
+            throw new WaitInterruptedException(e);
+        }
+        if (s < CANCELLED) {
+            throw new WaitTimeoutException("task not done after " + timeout);
+        }
+        return s;
+    }
+
+    private static long saturatedNanos(final Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? 0 : Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Waits until the future reaches a final state, or until {@code nanos} pass if {@code timed}.
+     * Returns the final state (CANCELLED, SUCCEEDED, FAILED), or a state below CANCELLED on timeout.
+     */
+    private int awaitDone(final boolean timed, final long nanos) throws InterruptedException {
+        final long deadline = timed ? System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 2) : 0L;
+        Waiter node = null;
+        boolean queued = false;
+        int spins = Thread.currentThread().isVirtual() || (timed && nanos <= 0) ? 0 : SPINS;
+        for (;;) {
+            final int s = lvState();
+            if (s >= COMPLETING) {
+                if (node != null) {
+                    node.thread = null;
+                }
+                return finalState();
+            }
+            if (Thread.interrupted()) {
+                removeWaiter(node);
+                throw new InterruptedException();
+            }
+            if (spins > 0) {
+                spins--;
+                Thread.onSpinWait();
+            } else if (node == null) {
+                if (timed && nanos <= 0) {
+                    return s;
+                }
+                node = new Waiter(Thread.currentThread());
+            } else if (!queued) {
+                final Waiter head = waiters;
+                node.next = head;
+                queued = casWaiters(head, node);
+            } else if (timed) {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    removeWaiter(node);
+                    return lvState() >= COMPLETING ? finalState() : s;
+                }
+                LockSupport.parkNanos(this, left);
+            } else {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    /** Unlinks a waiter that gave up (timed out or interrupted), and any other such node met on the way. */
+    private void removeWaiter(final Waiter node) {
+        if (node == null) {
+            return;
+        }
+        node.thread = null;
+        retry:
+        for (;;) {
+            Waiter pred = null;
+            Waiter q = waiters;
+            while (q != null) {
+                final Waiter succ = q.next;
+                if (q.thread != null) {
+                    pred = q;
+                } else if (pred != null) {
+                    pred.next = succ;
+                    if (pred.thread == null) { // pred gave up too meanwhile: start over
+                        continue retry;
+                    }
+                } else if (!casWaiters(q, succ)) {
+                    continue retry;
+                }
+                q = succ;
+            }
+            return;
+        }
+    }
+
+    /** Wakes every waiter and runs the callbacks; called once, by whoever set the final state. */
+    private void finish() {
+        for (Waiter q; (q = waiters) != null; ) {
+            if (casWaiters(q, null)) {
+                while (q != null) {
+                    final Thread t = q.thread;
+                    if (t != null) {
+                        q.thread = null;
+                        LockSupport.unpark(t);
+                    }
+                    q = q.next;
+                }
+                break;
+            }
+        }
+        runCallbacks();
     }
 
     /**
@@ -345,7 +532,10 @@ public final class TaskFuture<T> implements Future<T> {
     public TaskFuture<T> onDone(final Consumer<? super TaskFuture<T>> callback) {
         Objects.requireNonNull(callback, "callback");
         synchronized (this) {
-            if (callbacks != null) {
+            if (!callbacksRan) {
+                if (callbacks == null) {
+                    callbacks = new ArrayList<>(2);
+                }
                 callbacks.add(callback);
                 return this;
             }
@@ -359,6 +549,7 @@ public final class TaskFuture<T> implements Future<T> {
         synchronized (this) {
             toRun = callbacks;
             callbacks = null;
+            callbacksRan = true;
         }
         if (toRun != null) {
             for (Consumer<? super TaskFuture<T>> callback : toRun) {
@@ -382,9 +573,9 @@ public final class TaskFuture<T> implements Future<T> {
     public CompletableFuture<T> toCompletableFuture() {
         final CompletableFuture<T> mirror = new CompletableFuture<>();
         onDone(done -> {
-            switch (completion.state()) {
-                case SUCCESS -> mirror.complete(completion.resultNow());
-                case FAILED -> mirror.completeExceptionally(completion.exceptionNow());
+            switch (finalState()) {
+                case SUCCEEDED -> mirror.complete(value());
+                case FAILED -> mirror.completeExceptionally((Throwable) outcome);
                 default -> mirror.cancel(false);
             }
         });
@@ -393,10 +584,10 @@ public final class TaskFuture<T> implements Future<T> {
 
     @Override
     public String toString() {
-        final int s = lvState();
-        final String detail = switch (completion.state()) {
-            case SUCCESS -> "=" + completion.resultNow();
-            case FAILED -> " " + completion.exceptionNow();
+        final int s = isDone() ? finalState() : lvState();
+        final String detail = switch (s) {
+            case SUCCEEDED -> "=" + outcome;
+            case FAILED -> " " + outcome;
             default -> "";
         };
         return "TaskFuture@" + Integer.toHexString(System.identityHashCode(this)) + "[" + stateName(s) + detail + "]";
@@ -406,6 +597,7 @@ public final class TaskFuture<T> implements Future<T> {
         return switch (s) {
             case PENDING -> "pending";
             case RUNNING -> "running";
+            case COMPLETING -> "completing";
             case INTERRUPTING -> "interrupting";
             case CANCELLED -> "cancelled";
             case SUCCEEDED -> "succeeded";

@@ -242,4 +242,46 @@ class TaskFutureTest {
         runner.join();
         assertThatThrownBy(f::result).isInstanceOf(CancellationException.class);
     }
+
+    @Test
+    void everyWaiterWakesOnCompletionEvenAfterOthersTimedOutOrWereInterrupted() throws Exception {
+        final TaskFuture<Integer> f = new TaskFuture<>();
+        final List<Thread> quitters = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) { // these give up and must unlink themselves without losing the rest
+            final boolean timed = i % 2 == 0;
+            quitters.add(Thread.ofVirtual().start(() -> {
+                try {
+                    f.result(timed ? Duration.ofMillis(5) : null);
+                } catch (WaitTimeoutException | WaitInterruptedException expected) {
+                    // gave up
+                }
+            }));
+        }
+        final List<CompletableFuture<Integer>> got = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            final CompletableFuture<Integer> g = new CompletableFuture<>();
+            got.add(g);
+            final boolean platform = i % 10 == 0;
+            (platform ? Thread.ofPlatform() : Thread.ofVirtual()).start(() -> g.complete(f.result()));
+        }
+        for (int i = 1; i < quitters.size(); i += 2) {
+            quitters.get(i).interrupt();
+        }
+        for (Thread t : quitters) {
+            t.join();
+        }
+        f.setResult(42);
+        for (CompletableFuture<Integer> g : got) {
+            assertThat(g.get(10, TimeUnit.SECONDS)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void resultNowAndExceptionNowFollowTheJdkContract() {
+        assertThat(TaskFuture.completed("x").resultNow()).isEqualTo("x");
+        assertThatThrownBy(() -> new TaskFuture<String>().resultNow()).isInstanceOf(IllegalStateException.class);
+        final RuntimeException boom = new RuntimeException("boom");
+        assertThat(TaskFuture.failed(boom).exceptionNow()).isSameAs(boom);
+        assertThatThrownBy(() -> TaskFuture.completed("x").exceptionNow()).isInstanceOf(IllegalStateException.class);
+    }
 }

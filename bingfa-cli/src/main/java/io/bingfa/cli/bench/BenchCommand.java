@@ -1,0 +1,94 @@
+package io.bingfa.cli.bench;
+
+import io.bingfa.cli.bench.coro.CoroSuite;
+import io.bingfa.cli.bench.models.ModelsSuite;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bingfa bench SUITE [--quick] [--json FILE]}: each suite is a subcommand; any other word in the
+ * SUITE position lands in {@link #words} and is answered with a usage error (exit code 2) that lists the
+ * suites. {@link #configure} makes unknown options positional for this command only, so that
+ * {@code bench nosuch --quick} still reports the unknown suite rather than the option.
+ */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        versionProvider = io.bingfa.cli.Main.Version.class,
+        description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
+                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools)."},
+        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class})
+public final class BenchCommand implements Runnable {
+
+    /** The suites, in the order the help and the error list them. */
+    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite());
+
+    // picocli injects these after construction, so they cannot be final.
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models or coro")
+    private List<String> words;
+
+    /** Applies the parser settings this command needs; {@link io.bingfa.cli.Main#commandLine()} calls it. */
+    public static void configure(final CommandLine bench) {
+        bench.getCommandSpec().parser().unmatchedOptionsArePositionalParams(true);
+    }
+
+    @Override
+    public void run() {
+        final String suites = SUITES.stream().map(s -> s.name() + " (" + s.summary() + ")")
+                .collect(Collectors.joining(", "));
+        if (words == null || words.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing suite. Suites: " + suites);
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Unknown suite '" + words.getFirst() + "'. Suites: " + suites);
+    }
+
+    /** The body shared by every suite's subcommand. */
+    abstract static class SuiteCommand implements Callable<Integer> {
+        // picocli injects these after construction, so they cannot be final.
+        @Mixin
+        BenchOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        abstract Suite suite();
+
+        @Override
+        public Integer call() {
+            BenchRunner.run(suite(), options, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return 0;
+        }
+    }
+
+    @Command(name = "models", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"The seeds' experiments, JVM beside the same experiment in Python run live.",
+                    "CPU-bound and IO-bound tasks (serial, threads, virtual threads; Python threads and processes),",
+                    "generator switching, gevent's eat/play, and the crawler arithmetic (2,000,000 URLs x 2 s)."})
+    static final class Models extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return SUITES.get(0);
+        }
+    }
+
+    @Command(name = "coro", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"Coroutines at scale, beside gevent and asyncio run live.",
+                    "1,000,000 sleeping tasks (wall time, peak RSS), channel hand-offs per second,",
+                    "no-op submit->result throughput of Pools.threads(4) and Pools.virtual() vs ThreadPoolExecutor(4)."})
+    static final class Coro extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return SUITES.get(1);
+        }
+    }
+}
