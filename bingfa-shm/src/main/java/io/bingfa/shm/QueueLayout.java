@@ -20,12 +20,14 @@ package io.bingfa.shm;
  *      320      4  not-full sequence (futex word)   324  4  its sleepers
  *      384      4  join sequence (futex word)       388  4  its sleepers
  *      392      4  orphan epoch: +1 each time a record is re-published
+ *      448      4  sweep lease: owner id of the one process freeing frames, 0 = none   [own line]
  *      512  32768  process table ({@link ProcessTableLayout}, 1024 slots)
  *    33280    cap  ring: records ({@link RecordLayout})
  * </pre>
  * Invariant: {@code head <= readCursor <= tail <= head + capacity}; every position in
  * {@code [head, tail)} belongs to exactly one record of the current lap; every 16-byte unit outside it
- * holds the free stamp of the position it will have next (or, only at the unit just freed, FREEING).
+ * holds the free stamp of the position it will have next; only the lease holder, while it sweeps, has
+ * units in {@code [head, readCursor)} that already carry their next stamp.
  */
 final class QueueLayout {
 
@@ -48,6 +50,7 @@ final class QueueLayout {
     static final long JOIN_SEQUENCE_OFFSET = 384;
     static final long JOIN_SLEEPERS_OFFSET = 388;
     static final long ORPHAN_EPOCH_OFFSET = 392;
+    static final long SWEEP_LEASE_OFFSET = 448;
 
     static final long TABLE_OFFSET = 512;
     static final long RING_OFFSET = TABLE_OFFSET + ProcessTableLayout.BYTES;

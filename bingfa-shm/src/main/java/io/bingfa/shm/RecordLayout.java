@@ -40,9 +40,8 @@ package io.bingfa.shm;
  *   READING(me)    -&gt; CONSUMED        consumer, volatile store, after copying the payload out
  *   READING(dead)  -&gt; ORPHANED        anyone, CAS, once the reader is dead
  *   CONSUMED, ABANDONED, PADDING
- *                  -&gt; FREEING(me)     sweeper, CAS, at the head only
- *   FREEING(me)    -&gt; FREE(p + cap)   sweeper, after the body is stamped and the head moved past it
- *   FREEING(dead)  -&gt; FREEING(me)     another sweeper takes over (same steps again; all idempotent)
+ *                  -&gt; FREE(p + cap)   the sweeper (one at a time, under the sweep lease), plain stores:
+ *                                     body units first, header last, then the head moves past the frame
  * </pre>
  * Every state that a process can be killed in names its owner (an id from the {@link ProcessTableLayout}),
  * so another process can tell a slow owner from a dead one. (PUBLISHED behind the read cursor is the one
@@ -65,7 +64,6 @@ final class RecordLayout {
     static final int ABANDONED = 5;
     static final int PADDING = 6;
     static final int ORPHANED = 7;
-    static final int FREEING = 8;
 
     static final int HEADER_BYTES = 16;
     static final int ALIGNMENT = 16;
@@ -118,7 +116,6 @@ final class RecordLayout {
             case ABANDONED -> "ABANDONED";
             case PADDING -> "PADDING";
             case ORPHANED -> "ORPHANED";
-            case FREEING -> "FREEING";
             default -> "state " + state;
         };
     }

@@ -37,12 +37,14 @@ import org.slf4j.LoggerFactory;
  *       in claim order (FIFO across all producers, as far as claim order is an order).</li>
  *   <li><b>Release.</b> Copy the payload out, then a volatile store of {@code CONSUMED}; if producers sleep,
  *       bump the not-full sequence and wake one.</li>
- *   <li><b>Sweep (producers, when short of room).</b> At {@code head < readCursor}, a finished frame
- *       (CONSUMED, ABANDONED, PADDING) is CASed to {@code FREEING(me)}; its body units are stamped with the
- *       free stamp of their next lap ({@code position + capacity}), then the header, then head moves past.
- *       A FREEING frame whose sweeper died is taken over; a free stamp at the head means a sweeper got as far
- *       as the header and the head only needs moving (the frame's end is the first unit that is not a
- *       next-lap stamp), which anyone may do.</li>
+ *   <li><b>Sweep (producers, when short of room).</b> One process at a time, holding the sweep lease (a
+ *       word holding its owner id, taken by CAS), walks from the head over finished frames (CONSUMED,
+ *       ABANDONED, PADDING) up to the first unfinished one or the read cursor, stamps every unit of each
+ *       frame with the free stamp of its next lap ({@code position + capacity}; body units first, the
+ *       header last), then moves the head past the whole batch with one volatile store. A batch of
+ *       hundreds of frames costs one CAS. A holder that dies leaves the lease to be taken over by the next
+ *       one that finds it dead; frames it stamped but did not pass the head over are recognised by their
+ *       next-lap stamps (a stamped prefix always ends at an unstamped header) and passed over.</li>
  * </ul>
  *
  * <h2>Why free stamps, and why every CAS is validated by a cursor</h2>
@@ -56,8 +58,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a consumer claims by CAS on the read cursor itself: if {@code readCursor} was {@code r} from its
  *       read to its CAS, the frame at {@code r} was still there and the control word it read was real;
  *       only the winner then marks the frame READING;</li>
- *   <li>a sweeper re-reads the head after reading a control word and before its CAS, and undoes a CAS
- *       that landed on a later lap (the head moved in between);</li>
+ *   <li>the sweeper makes no CAS on control words at all: only the lease holder moves the head, so
+ *       nothing below the read cursor changes under it but the finished frames it owns;</li>
  *   <li>scans (recovery, orphans, size, join) re-read the head after each control word; while
  *       {@code head <= p} the unit at {@code p} cannot be reused, and the frames they act on (CLAIMED,
  *       READING, PUBLISHED, ORPHANED) keep the head behind them.</li>
@@ -82,7 +84,8 @@ import org.slf4j.LoggerFactory;
  *       READING CAS and takes another record, so nothing is delivered twice. (A consumer killed after its
  *       CONSUMED store but before {@code get} returned loses that record: a window of a few instructions,
  *       after the copy.)</li>
- *   <li>A sweeper killed anywhere: the next sweeper finishes its steps (each is idempotent).</li>
+ *   <li>A sweeper killed anywhere: the lease names it, the next sweeper that finds it dead takes the
+ *       lease and sweeps again from the head (stamping is idempotent).</li>
  *   <li>A process killed between a CAS on a cursor and its next step: the cursors are helped along by
  *       whoever sees the next frame's state.</li>
  * </ul>
@@ -371,7 +374,7 @@ final class Ring {
                 case RecordLayout.READING, RecordLayout.CONSUMED, RecordLayout.ABANDONED, RecordLayout.PADDING,
                      RecordLayout.ORPHANED -> casReadCursor(r, r + RecordLayout.frameBytes(c));
                 default -> {
-                    // FREE or FREEING: r was stale (the record was taken and freed meanwhile); read again
+                    // FREE: r was stale (the record was taken and freed meanwhile); read again
                 }
             }
         }
@@ -444,7 +447,7 @@ final class Ring {
             }
             final long frame = RecordLayout.frameBytes(c);
             if (RecordLayout.state(c) == RecordLayout.FREE || frame == 0L) {
-                p = restartAtHead(); // a sweeper is between steps at p: look again from the head
+                p = restartAtHead(); // a sweeper is between its stamps and its head store: look again
                 continue;
             }
             p += frame;
@@ -455,72 +458,75 @@ final class Ring {
 
     // =================================================================== freeing
 
-    /** Moves the head past every finished frame it can; any process may call it at any time. */
+    /**
+     * Moves the head past every finished frame it can, if this handle gets the sweep lease (otherwise
+     * another sweeper is at work and this returns at once); any thread may call it at any time.
+     */
     void sweep() {
-        for (;;) {
-            final long h = lvHead();
-            final long r = lvReadCursor();
-            if (h >= r) {
-                return;
-            }
-            final long c = lvControl(h);
-            final int state = RecordLayout.state(c);
-            final long frame = RecordLayout.frameBytes(c);
-            switch (state) {
-                case RecordLayout.CONSUMED, RecordLayout.ABANDONED, RecordLayout.PADDING -> {
-                    final long freeing = RecordLayout.control(RecordLayout.FREEING, frame, me);
-                    if (lvHead() != h || !casControl(h, c, freeing)) { // c is real only if the head stayed at h
-                        continue;
-                    }
-                    if (lvHead() != h) { // we CASed a frame of a later lap: give it back untouched
-                        casControl(h, freeing, c);
-                        continue;
-                    }
-                    free(h, frame, freeing);
-                }
-                case RecordLayout.FREEING -> {
-                    if (lvHead() != h || table.isAlive(RecordLayout.owner(c))) { // also validates c
-                        return; // moved on, or another sweeper is at work: leave it to them
-                    }
-                    final long freeing = RecordLayout.control(RecordLayout.FREEING, frame, me);
-                    if (casControl(h, c, freeing)) {
-                        LOG.debug("{}: finishing the sweep of a dead process at position {}", shm.path(), h);
-                        free(h, frame, freeing); // head cannot have moved: it moves only after the header is stamped
-                    }
-                }
-                case RecordLayout.FREE -> {
-                    if (c == RecordLayout.freeStamp(h + capacity) && lvHead() == h) {
-                        // A sweeper stamped the header and has not moved the head (or died): move it for it.
-                        long end = h + RecordLayout.ALIGNMENT;
-                        while (end < r && lvControl(end) == RecordLayout.freeStamp(end + capacity)) {
-                            end += RecordLayout.ALIGNMENT;
+        if (!ShmAccess.casInt(control, QueueLayout.SWEEP_LEASE_OFFSET, 0, me)) {
+            return;
+        }
+        try {
+            for (;;) {
+                final long h = lvHead(); // only the lease holder moves it
+                final long r = lvReadCursor();
+                long p = h;
+                while (p < r) {
+                    final long c = lvControl(p);
+                    final int state = RecordLayout.state(c);
+                    if (state == RecordLayout.CONSUMED || state == RecordLayout.ABANDONED
+                            || state == RecordLayout.PADDING) {
+                        stampForNextLap(p, RecordLayout.frameBytes(c));
+                        p += RecordLayout.frameBytes(c);
+                        final TestHook hook = testHook;
+                        if (hook != null) {
+                            hook.at("sweeper-mid-batch");
                         }
-                        casHead(h, end);
+                    } else if (c == RecordLayout.freeStamp(p + capacity)) {
+                        p += RecordLayout.ALIGNMENT; // stamped by a sweeper that died before moving the head
+                    } else {
+                        break; // PUBLISHED, READING, ORPHANED (CLAIMED cannot be below the read cursor)
                     }
                 }
-                default -> {
-                    return; // PUBLISHED, CLAIMED, READING, ORPHANED: not finished yet
+                if (p == h) {
+                    return;
                 }
+                ShmAccess.svLong(control, QueueLayout.HEAD_OFFSET, p); // publishes the stamps before it
             }
+        } finally {
+            ShmAccess.svInt(control, QueueLayout.SWEEP_LEASE_OFFSET, 0);
         }
     }
 
-    /** Stamps a frame we hold as FREEING for its next lap, then moves the head past it. */
-    private void free(final long h, final long frame, final long freeing) {
-        for (long u = h + RecordLayout.ALIGNMENT; u < h + frame; u += RecordLayout.ALIGNMENT) {
+    /** Stamps a finished frame for its next lap: body units first, the header last (see the class comment). */
+    private void stampForNextLap(final long p, final long frame) {
+        for (long u = p + frame - RecordLayout.ALIGNMENT; u > p; u -= RecordLayout.ALIGNMENT) {
             spControl(u, RecordLayout.freeStamp(u + capacity));
         }
-        casControl(h, freeing, RecordLayout.freeStamp(h + capacity)); // volatile: publishes the body stamps
-        casHead(h, h + frame);
+        spControl(p, RecordLayout.freeStamp(p + capacity));
+    }
+
+    /** Frees the sweep lease if its holder is dead; for slow paths (reads /proc). */
+    private void breakDeadLease(final Map<Integer, Boolean> alive) {
+        final int holder = ShmAccess.lvInt(control, QueueLayout.SWEEP_LEASE_OFFSET);
+        if (holder != 0 && !table.isAlive(holder, alive)
+                && ShmAccess.casInt(control, QueueLayout.SWEEP_LEASE_OFFSET, holder, 0)) {
+            LOG.warn("{}: a process died while freeing records; its sweep is taken over", shm.path());
+        }
     }
 
     /**
-     * For scans that met a free unit inside {@code [head, tail)}: only a sweeper between its steps at the
-     * head leaves one there, and {@link #sweep()} finishes such a step, so sweep and start from the head.
+     * For scans that met a free unit inside {@code [head, tail)}: only a sweeper that has stamped frames
+     * and not yet moved the head leaves one there. Sweep (or wait for the sweeper; take its lease if it is
+     * dead) and start from the head.
      */
     private long restartAtHead() {
+        final long h = lvHead();
         sweep();
-        Thread.onSpinWait();
+        if (lvHead() == h) {
+            breakDeadLease(table.newLivenessCache());
+            Thread.yield();
+        }
         return lvHead();
     }
 
@@ -546,7 +552,7 @@ final class Ring {
             final int state = RecordLayout.state(c);
             final long frame = RecordLayout.frameBytes(c);
             if (state == RecordLayout.FREE || frame == 0L) {
-                break; // a sweeper between steps, or a claim not visible yet: enough for this round
+                break; // a sweeper between its stamps and its head store: enough for this round
             }
             if (state == RecordLayout.CLAIMED && !table.isAlive(RecordLayout.owner(c), alive)
                     && casControl(p, c, RecordLayout.control(RecordLayout.ABANDONED, frame, 0))) {
@@ -576,6 +582,7 @@ final class Ring {
             ShmAccess.gaaInt(control, QueueLayout.ORPHAN_EPOCH_OFFSET, 1);
             wake(QueueLayout.NOT_EMPTY_SEQUENCE_OFFSET, Integer.MAX_VALUE);
         }
+        breakDeadLease(alive);
         sweep();
         wake(QueueLayout.NOT_FULL_SEQUENCE_OFFSET, 1);
     }
@@ -702,10 +709,6 @@ final class Ring {
 
     private long lvHead() {
         return ShmAccess.lvLong(control, QueueLayout.HEAD_OFFSET);
-    }
-
-    private void casHead(final long expected, final long next) {
-        ShmAccess.casLong(control, QueueLayout.HEAD_OFFSET, expected, next);
     }
 
     private int lvOrphanEpoch() {

@@ -126,6 +126,33 @@ class QueueAcrossProcessesTest {
     }
 
     @Test
+    void aSweeperKilledInTheMiddleOfABatchHasItsSweepTakenOver() {
+        final ShmQueue<String> q = keep(ShmQueue.create(name, 4096, ShmCodec.utf8()));
+        final String item = "y".repeat(200);
+        while (q.tryPut(item)) {
+            // fill the ring
+        }
+        while (q.tryGet().isPresent()) {
+            // consume everything: the frames are CONSUMED, not yet freed
+        }
+        final ChildJvm sweeper = child("queue-pause-sweep", q.path());
+        sweeper.awaitLine("PAUSED sweeper-mid-batch", Duration.ofSeconds(30));
+        sweeper.kill();
+        q.put("next", Duration.ofSeconds(5)); // takes the dead sweeper's lease after a liveness period
+        assertThat(q.get(Duration.ofSeconds(1))).isEqualTo("next");
+        for (int round = 0; round < 100; round++) {
+            while (q.tryPut(item)) {
+                // fill
+            }
+            int n = 0;
+            while (q.tryGet().isPresent()) {
+                n++;
+            }
+            assertThat(n).as("round %d", round).isGreaterThan(10);
+        }
+    }
+
+    @Test
     void aRestartedProcessReclaimsTheSlotOfADeadOne() {
         final ShmQueue<String> q = keep(ShmQueue.create(name, 4096, ShmCodec.utf8()));
         final ChildJvm consumer = child("queue-pause-get", q.path(), "consumer-mid-read");

@@ -28,6 +28,7 @@ public final class ShmChild {
                 case "queue-consume" -> queueConsume(rest);
                 case "queue-pause-put" -> queuePausePut(rest);
                 case "queue-pause-get" -> queuePauseGet(rest);
+                case "queue-pause-sweep" -> queuePauseSweep(rest);
                 case "joinable-work" -> joinableWork(rest);
                 case "joinable-take-and-hang" -> joinableTakeAndHang(rest);
                 case "pipe-echo" -> pipeEcho(rest);
@@ -231,6 +232,14 @@ public final class ShmChild {
         final ShmQueue<String> q = ShmQueue.open(Path.of(a[0]), ShmCodec.utf8());
         pauseAt(a[1]);
         say("GOT " + q.get(Duration.ofSeconds(30)));
+    }
+
+    /** queuePath: put one record into a ring full of consumed frames, pausing in the middle of the sweep. */
+    private static void queuePauseSweep(final String[] a) {
+        pauseAt("sweeper-mid-batch"); // before open: opening runs a recovery pass, which sweeps
+        final ShmQueue<String> q = ShmQueue.open(Path.of(a[0]), ShmCodec.utf8());
+        q.put("after the sweep", Duration.ofSeconds(30));
+        say("NOT PAUSED");
     }
 
     /** queuePath: take items and mark them done until none comes for 2 s. */
