@@ -1,6 +1,7 @@
 package io.bingfa.cli.bench;
 
 import io.bingfa.cli.bench.coro.CoroSuite;
+import io.bingfa.cli.bench.ipc.IpcSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,18 +23,19 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
-                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools)."},
-        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class})
+                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools),",
+                "ipc (shared-memory queue, pipe and lock between processes)."},
+        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.Ipc.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
-    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite());
+    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new IpcSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models or coro")
+    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models, coro or ipc")
     private List<String> words;
 
     /** Applies the parser settings this command needs; {@link io.bingfa.cli.Main#commandLine()} calls it. */
@@ -89,6 +91,17 @@ public final class BenchCommand implements Runnable {
         @Override
         Suite suite() {
             return SUITES.get(1);
+        }
+    }
+
+    @Command(name = "ipc", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"Shared memory between processes (bingfa-shm), beside Python's multiprocessing run live.",
+                    "ShmQueue and Pipe throughput (64-byte messages, 1->1 and 2->2 processes), one-way latency p50/p99",
+                    "with blocking and spinning receivers, ShmMutex lock+unlock and a lock hand-off between processes."})
+    static final class Ipc extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return SUITES.get(2);
         }
     }
 }

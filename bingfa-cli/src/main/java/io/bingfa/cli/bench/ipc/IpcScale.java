@@ -1,0 +1,29 @@
+package io.bingfa.cli.bench.ipc;
+
+import io.bingfa.cli.bench.Scale;
+
+/**
+ * The workload sizes of the {@code ipc} suite at one {@link Scale}. Rates compare across different
+ * message counts (each side runs long enough to be past its start-up); the counts are in the row names.
+ *
+ * @param jvmMessages      64-byte messages through ShmQueue / Pipe per throughput run
+ * @param pythonMessages   the same through multiprocessing's Queue / Pipe (about 0.4 M/s at best)
+ * @param latencyMessages  time-stamped messages per latency run (the first tenth is warm-up)
+ * @param blockingGapMicros gap between two latency messages for blocking receivers: long enough that the
+ *                          receiver is asleep in the kernel when the next one comes
+ * @param spinningGapMicros gap for spinning receivers
+ * @param lockOps          lock+unlock pairs for the uncontended timing
+ * @param handOffs         lock hand-offs between two processes (JVM)
+ * @param pythonHandOffs   the same for multiprocessing.Lock
+ */
+public record IpcScale(int jvmMessages, int pythonMessages, int latencyMessages, int blockingGapMicros,
+                       int spinningGapMicros, int lockOps, int handOffs, int pythonHandOffs) {
+
+    public static IpcScale of(final Scale scale) {
+        return switch (scale) {
+            case TINY -> new IpcScale(20_000, 2_000, 200, 200, 50, 100_000, 2_000, 200);
+            case QUICK -> new IpcScale(4_000_000, 300_000, 2_000, 1_000, 100, 20_000_000, 200_000, 40_000);
+            case FULL -> new IpcScale(20_000_000, 1_000_000, 10_000, 1_000, 100, 100_000_000, 1_000_000, 100_000);
+        };
+    }
+}
