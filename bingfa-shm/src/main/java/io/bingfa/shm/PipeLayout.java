@@ -22,10 +22,8 @@ package io.bingfa.shm;
  *   channel block:
  *        0      8  tail: bytes written (producer only)                        [own line]
  *       64      8  head: bytes read (consumer only)                           [own line]
- *      128      4  data sequence (futex word: the consumer sleeps on it)
- *      132      4  data sleepers
- *      136      4  space sequence (futex word: the producer sleeps on it)
- *      140      4  space sleepers
+ *      128      4  data eventcount (futex word: the consumer sleeps on it, see EventCount)
+ *      136      4  space eventcount (futex word: the producer sleeps on it)
  * </pre>
  *
  * <h2>Frames</h2>
@@ -60,10 +58,8 @@ final class PipeLayout {
     static final long CHANNEL_BYTES = 192;
     static final long TAIL = 0;
     static final long HEAD = 64;
-    static final long DATA_SEQUENCE = 128;
-    static final long DATA_SLEEPERS = 132;
-    static final long SPACE_SEQUENCE = 136;
-    static final long SPACE_SLEEPERS = 140;
+    static final long DATA_EVENTS = 128;
+    static final long SPACE_EVENTS = 136;
 
     static final long RING_OFFSET = 576;
 

@@ -16,9 +16,9 @@ package io.bingfa.shm;
  *       64      8  tail: next position to claim (producers)            [own line]
  *      128      8  read cursor: next position to take (consumers)      [own line]
  *      192      8  head: first position not yet freed (sweepers)       [own line]
- *      256      4  not-empty sequence (futex word)  260  4  its sleepers
- *      320      4  not-full sequence (futex word)   324  4  its sleepers
- *      384      4  join sequence (futex word)       388  4  its sleepers
+ *      256      4  not-empty eventcount (futex word: consumers sleep on it, see EventCount)
+ *      320      4  not-full eventcount (producers sleep on it)
+ *      384      4  join eventcount (join() sleeps on it)
  *      392      4  orphan epoch: +1 each time a record is re-published
  *      448      4  sweep lease: owner id of the one process freeing frames, 0 = none   [own line]
  *      512  32768  process table ({@link ProcessTableLayout}, 1024 slots)
@@ -43,12 +43,9 @@ final class QueueLayout {
     static final long TAIL_OFFSET = 64;
     static final long READ_CURSOR_OFFSET = 128;
     static final long HEAD_OFFSET = 192;
-    static final long NOT_EMPTY_SEQUENCE_OFFSET = 256;
-    static final long NOT_EMPTY_SLEEPERS_OFFSET = 260;
-    static final long NOT_FULL_SEQUENCE_OFFSET = 320;
-    static final long NOT_FULL_SLEEPERS_OFFSET = 324;
-    static final long JOIN_SEQUENCE_OFFSET = 384;
-    static final long JOIN_SLEEPERS_OFFSET = 388;
+    static final long NOT_EMPTY_OFFSET = 256;
+    static final long NOT_FULL_OFFSET = 320;
+    static final long JOIN_OFFSET = 384;
     static final long ORPHAN_EPOCH_OFFSET = 392;
     static final long SWEEP_LEASE_OFFSET = 448;
 

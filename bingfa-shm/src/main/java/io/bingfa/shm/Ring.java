@@ -91,11 +91,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Blocking</h2>
- * Producers and consumers first poll (an adaptive spin), then sleep on the not-full / not-empty futex
- * words with the announce/re-check/sleep pattern of {@link Futex}; publish and release are volatile stores
- * followed by a volatile read of the sleeper count (Dekker ordering), so either the sleeper sees the
- * record or the publisher sees the sleeper. Sleeps are bounded, which also covers a wake-up taken by a
- * waiter that timed out at the same moment.
+ * Producers and consumers first poll (an adaptive spin), then sleep on the not-full / not-empty
+ * {@link EventCount} words: announce (set the waiters bit), re-check, sleep. Publish and release are
+ * volatile stores followed by {@link EventCount#signalAll}, which costs one read unless someone sleeps;
+ * then the first notifier wakes all sleepers and the next ones pay nothing until a waiter sleeps again.
+ * Sleeps are bounded, and a waiter that slept a liveness period without news runs the recovery scan.
  *
  * <h2>Threads</h2>
  * One {@code Ring} per {@link ShmQueue} handle, used by any number of threads of this JVM. The plain
@@ -208,10 +208,8 @@ final class Ring {
             hook.at("producer-mid-write");
         }
         MemorySegment.copy(payload, 0, ring, ValueLayout.JAVA_BYTE, at + RecordLayout.HEADER_BYTES, payload.length);
-        svControl(p, RecordLayout.control(RecordLayout.PUBLISHED, frame, me)); // volatile: before the sleeper check
-        if (ShmAccess.lvInt(control, QueueLayout.NOT_EMPTY_SLEEPERS_OFFSET) > 0) {
-            wake(QueueLayout.NOT_EMPTY_SEQUENCE_OFFSET, 1);
-        }
+        svControl(p, RecordLayout.control(RecordLayout.PUBLISHED, frame, me)); // volatile: before the waiter check
+        EventCount.signalAll(control, QueueLayout.NOT_EMPTY_OFFSET);
         return true;
     }
 
@@ -265,31 +263,25 @@ final class Ring {
         final long deadline = Waits.deadline(nanos);
         long nextRecovery = System.nanoTime() + Waits.LIVENESS_CHECK_NANOS;
         for (;;) {
-            final int sequence = ShmAccess.lvInt(control, QueueLayout.NOT_FULL_SEQUENCE_OFFSET);
-            ShmAccess.gaaInt(control, QueueLayout.NOT_FULL_SLEEPERS_OFFSET, 1);
-            try {
-                final long p = tryClaim(frame);
-                if (p != NONE) {
-                    return p;
-                }
-                if (Thread.interrupted()) {
-                    throw new WaitInterruptedException(new InterruptedException());
-                }
-                final long now = System.nanoTime();
-                if (now - nextRecovery >= 0L) {
-                    recover();
-                    nextRecovery = now + Waits.LIVENESS_CHECK_NANOS;
-                    continue;
-                }
-                final long remaining = Waits.remaining(deadline);
-                if (remaining <= 0L) {
-                    return NONE;
-                }
-                Futex.await(control, QueueLayout.NOT_FULL_SEQUENCE_OFFSET, sequence,
-                        Math.min(remaining, nextRecovery - now));
-            } finally {
-                ShmAccess.gaaInt(control, QueueLayout.NOT_FULL_SLEEPERS_OFFSET, -1);
+            final int epoch = EventCount.prepare(control, QueueLayout.NOT_FULL_OFFSET);
+            final long p = tryClaim(frame);
+            if (p != NONE) {
+                return p;
             }
+            if (Thread.interrupted()) {
+                throw new WaitInterruptedException(new InterruptedException());
+            }
+            final long now = System.nanoTime();
+            if (now - nextRecovery >= 0L) {
+                recover();
+                nextRecovery = now + Waits.LIVENESS_CHECK_NANOS;
+                continue;
+            }
+            final long remaining = Waits.remaining(deadline);
+            if (remaining <= 0L) {
+                return NONE;
+            }
+            Futex.await(control, QueueLayout.NOT_FULL_OFFSET, epoch, Math.min(remaining, nextRecovery - now));
         }
     }
 
@@ -330,9 +322,7 @@ final class Ring {
                 table.countTaken(me); // before CONSUMED: join() must never see the record gone and not counted
             }
             svControl(p, RecordLayout.control(RecordLayout.CONSUMED, frame, me)); // volatile: before the check
-            if (ShmAccess.lvInt(control, QueueLayout.NOT_FULL_SLEEPERS_OFFSET) > 0) {
-                wake(QueueLayout.NOT_FULL_SEQUENCE_OFFSET, 1);
-            }
+            EventCount.signalAll(control, QueueLayout.NOT_FULL_OFFSET);
         }
     }
 
@@ -393,41 +383,26 @@ final class Ring {
         consumerSpin.failed();
         final long deadline = Waits.deadline(nanos);
         long nextRecovery = System.nanoTime() + Waits.LIVENESS_CHECK_NANOS;
-        boolean taken = false;
-        try {
-            for (;;) {
-                final int sequence = ShmAccess.lvInt(control, QueueLayout.NOT_EMPTY_SEQUENCE_OFFSET);
-                ShmAccess.gaaInt(control, QueueLayout.NOT_EMPTY_SLEEPERS_OFFSET, 1);
-                try {
-                    final long p = tryTake();
-                    if (p != NONE) {
-                        taken = true;
-                        return p;
-                    }
-                    if (Thread.interrupted()) {
-                        throw new WaitInterruptedException(new InterruptedException());
-                    }
-                    final long now = System.nanoTime();
-                    if (now - nextRecovery >= 0L) {
-                        recover();
-                        nextRecovery = now + Waits.LIVENESS_CHECK_NANOS;
-                        continue;
-                    }
-                    final long remaining = Waits.remaining(deadline);
-                    if (remaining <= 0L) {
-                        return NONE;
-                    }
-                    Futex.await(control, QueueLayout.NOT_EMPTY_SEQUENCE_OFFSET, sequence,
-                            Math.min(remaining, nextRecovery - now));
-                } finally {
-                    ShmAccess.gaaInt(control, QueueLayout.NOT_EMPTY_SLEEPERS_OFFSET, -1);
-                }
+        for (;;) {
+            final int epoch = EventCount.prepare(control, QueueLayout.NOT_EMPTY_OFFSET);
+            final long p = tryTake();
+            if (p != NONE) {
+                return p;
             }
-        } finally {
-            if (!taken && lvReadCursor() < lvTail()
-                    && ShmAccess.lvInt(control, QueueLayout.NOT_EMPTY_SLEEPERS_OFFSET) > 0) {
-                wake(QueueLayout.NOT_EMPTY_SEQUENCE_OFFSET, 1); // pass on a wake-up we may have swallowed
+            if (Thread.interrupted()) {
+                throw new WaitInterruptedException(new InterruptedException());
             }
+            final long now = System.nanoTime();
+            if (now - nextRecovery >= 0L) {
+                recover();
+                nextRecovery = now + Waits.LIVENESS_CHECK_NANOS;
+                continue;
+            }
+            final long remaining = Waits.remaining(deadline);
+            if (remaining <= 0L) {
+                return NONE;
+            }
+            Futex.await(control, QueueLayout.NOT_EMPTY_OFFSET, epoch, Math.min(remaining, nextRecovery - now));
         }
     }
 
@@ -580,11 +555,11 @@ final class Ring {
         unmarkedTakes = unmarked;
         if (orphaned > 0) {
             ShmAccess.gaaInt(control, QueueLayout.ORPHAN_EPOCH_OFFSET, 1);
-            wake(QueueLayout.NOT_EMPTY_SEQUENCE_OFFSET, Integer.MAX_VALUE);
+            EventCount.signalAll(control, QueueLayout.NOT_EMPTY_OFFSET);
         }
         breakDeadLease(alive);
         sweep();
-        wake(QueueLayout.NOT_FULL_SEQUENCE_OFFSET, 1);
+        EventCount.signalAll(control, QueueLayout.NOT_FULL_OFFSET);
     }
 
     // =================================================================== queries
@@ -649,47 +624,34 @@ final class Ring {
 
     // =================================================================== join support
 
-    /** Bumps the join sequence and wakes join() waiters (after a taskDone). */
+    /** Wakes join() waiters (after a taskDone). */
     void wakeJoiners() {
-        if (ShmAccess.lvInt(control, QueueLayout.JOIN_SLEEPERS_OFFSET) > 0) {
-            wake(QueueLayout.JOIN_SEQUENCE_OFFSET, Integer.MAX_VALUE);
-        }
+        EventCount.signalAll(control, QueueLayout.JOIN_OFFSET);
     }
 
     /** Waits until {@code done} holds or {@code nanos} pass; re-runs recovery every liveness period. */
     boolean awaitJoin(final java.util.function.BooleanSupplier done, final long nanos) {
         final long deadline = Waits.deadline(nanos);
         for (;;) {
-            final int sequence = ShmAccess.lvInt(control, QueueLayout.JOIN_SEQUENCE_OFFSET);
-            ShmAccess.gaaInt(control, QueueLayout.JOIN_SLEEPERS_OFFSET, 1);
-            try {
-                if (done.getAsBoolean()) {
-                    return true;
-                }
-                if (Thread.interrupted()) {
-                    throw new WaitInterruptedException(new InterruptedException());
-                }
-                final long remaining = Waits.remaining(deadline);
-                if (remaining <= 0L) {
-                    return false;
-                }
-                Futex.await(control, QueueLayout.JOIN_SEQUENCE_OFFSET, sequence,
-                        Math.min(remaining, Waits.LIVENESS_CHECK_NANOS));
-                if (ShmAccess.lvInt(control, QueueLayout.JOIN_SEQUENCE_OFFSET) == sequence) {
-                    recover(); // nothing happened for a while: someone may have died
-                }
-            } finally {
-                ShmAccess.gaaInt(control, QueueLayout.JOIN_SLEEPERS_OFFSET, -1);
+            final int epoch = EventCount.prepare(control, QueueLayout.JOIN_OFFSET);
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new WaitInterruptedException(new InterruptedException());
+            }
+            final long remaining = Waits.remaining(deadline);
+            if (remaining <= 0L) {
+                return false;
+            }
+            Futex.await(control, QueueLayout.JOIN_OFFSET, epoch, Math.min(remaining, Waits.LIVENESS_CHECK_NANOS));
+            if (ShmAccess.lvInt(control, QueueLayout.JOIN_OFFSET) == epoch) {
+                recover(); // nothing happened for a while: someone may have died
             }
         }
     }
 
     // =================================================================== accessors (see ShmAccess)
-
-    private void wake(final long sequenceOffset, final int count) {
-        ShmAccess.gaaInt(control, sequenceOffset, 1);
-        Futex.wake(control, sequenceOffset, count);
-    }
 
     private long lvTail() {
         return ShmAccess.lvLong(control, QueueLayout.TAIL_OFFSET);

@@ -23,8 +23,8 @@ import java.util.function.BooleanSupplier;
  * it to). A waiting side checks every liveness period whether the other end is gone ({@code peerGone}).
  *
  * <h2>Blocking</h2>
- * As in {@link Ring}: spin, then announce, re-check and sleep on a sequence word; the other side bumps
- * it and wakes after its volatile cursor store when it sees a sleeper.
+ * As in {@link Ring}: spin, then announce, re-check and sleep on an {@link EventCount}; the other side
+ * signals it after its volatile cursor store (a read, unless someone sleeps).
  */
 final class SpscRing {
 
@@ -80,10 +80,8 @@ final class SpscRing {
             hook.at("pipe-mid-write");
         }
         MemorySegment.copy(payload, 0, ring, ValueLayout.JAVA_BYTE, at + PipeLayout.FRAME_HEADER, payload.length);
-        ShmAccess.svLong(channel, PipeLayout.TAIL, t + need); // volatile: before the sleeper check
-        if (ShmAccess.lvInt(channel, PipeLayout.DATA_SLEEPERS) > 0) {
-            wake(PipeLayout.DATA_SEQUENCE);
-        }
+        ShmAccess.svLong(channel, PipeLayout.TAIL, t + need); // volatile: before the waiter check
+        EventCount.signalAll(channel, PipeLayout.DATA_EVENTS);
         return true;
     }
 
@@ -97,7 +95,7 @@ final class SpscRing {
             return headCache >= minHead;
         }
         return await(() -> (headCache = ShmAccess.lvLong(channel, PipeLayout.HEAD)) >= minHead, nanos,
-                PipeLayout.SPACE_SEQUENCE, PipeLayout.SPACE_SLEEPERS, peerGone, true);
+                PipeLayout.SPACE_EVENTS, peerGone, true);
     }
 
     /**
@@ -119,9 +117,7 @@ final class SpscRing {
         final long at = h & mask;
         final T value = reader.read(ring, at + PipeLayout.FRAME_HEADER, length, ShmAccess.lpInt(ring, at + 4));
         ShmAccess.svLong(channel, PipeLayout.HEAD, h + PipeLayout.frameBytes(length)); // volatile: before the check
-        if (ShmAccess.lvInt(channel, PipeLayout.SPACE_SLEEPERS) > 0) {
-            wake(PipeLayout.SPACE_SEQUENCE);
-        }
+        EventCount.signalAll(channel, PipeLayout.SPACE_EVENTS);
         return value;
     }
 
@@ -146,11 +142,11 @@ final class SpscRing {
             return false;
         }
         return await(() -> h < (tailCache = ShmAccess.lvLong(channel, PipeLayout.TAIL)), nanos,
-                PipeLayout.DATA_SEQUENCE, PipeLayout.DATA_SLEEPERS, peerGone, false);
+                PipeLayout.DATA_EVENTS, peerGone, false);
     }
 
-    /** Spin, then sleep on {@code sequence} until {@code ready}; checks {@code peerGone} every liveness period. */
-    private boolean await(final BooleanSupplier ready, final long nanos, final long sequence, final long sleepers,
+    /** Spin, then sleep on the eventcount {@code events} until {@code ready}; checks {@code peerGone} every liveness period. */
+    private boolean await(final BooleanSupplier ready, final long nanos, final long events,
                           final BooleanSupplier peerGone, final boolean sending) {
         final int budget = spin.limit();
         for (int i = 0; i < budget; i++) {
@@ -164,37 +160,27 @@ final class SpscRing {
         final long deadline = Waits.deadline(nanos);
         long nextCheck = System.nanoTime();
         for (;;) {
-            final int s = ShmAccess.lvInt(channel, sequence);
-            ShmAccess.gaaInt(channel, sleepers, 1);
-            try {
-                if (ready.getAsBoolean()) {
-                    return true;
-                }
-                if (Thread.interrupted()) {
-                    throw new WaitInterruptedException(new InterruptedException());
-                }
-                final long now = System.nanoTime();
-                if (now - nextCheck >= 0L) {
-                    nextCheck = now + Waits.LIVENESS_CHECK_NANOS;
-                    if (peerGone.getAsBoolean() && !ready.getAsBoolean()) {
-                        throw new PipeClosedException(sending
-                                ? "the other end of the pipe is closed: nobody will read what is sent"
-                                : "the other end of the pipe is closed and nothing is left to read");
-                    }
-                }
-                final long remaining = Waits.remaining(deadline);
-                if (remaining <= 0L) {
-                    return false;
-                }
-                Futex.await(channel, sequence, s, Math.min(remaining, nextCheck - now));
-            } finally {
-                ShmAccess.gaaInt(channel, sleepers, -1);
+            final int epoch = EventCount.prepare(channel, events);
+            if (ready.getAsBoolean()) {
+                return true;
             }
+            if (Thread.interrupted()) {
+                throw new WaitInterruptedException(new InterruptedException());
+            }
+            final long now = System.nanoTime();
+            if (now - nextCheck >= 0L) {
+                nextCheck = now + Waits.LIVENESS_CHECK_NANOS;
+                if (peerGone.getAsBoolean() && !ready.getAsBoolean()) {
+                    throw new PipeClosedException(sending
+                            ? "the other end of the pipe is closed: nobody will read what is sent"
+                            : "the other end of the pipe is closed and nothing is left to read");
+                }
+            }
+            final long remaining = Waits.remaining(deadline);
+            if (remaining <= 0L) {
+                return false;
+            }
+            Futex.await(channel, events, epoch, Math.min(remaining, nextCheck - now));
         }
-    }
-
-    private void wake(final long sequence) {
-        ShmAccess.gaaInt(channel, sequence, 1);
-        Futex.wake(channel, sequence, 1);
     }
 }
