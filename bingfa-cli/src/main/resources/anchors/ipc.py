@@ -8,8 +8,8 @@ times are time.perf_counter() (CLOCK_MONOTONIC), comparable between the processe
                         have finished.   -> {"seconds", "per_second"}
   pipe N SIZE           one process send_bytes N messages through mp.Pipe(duplex=False), another
                         recv_bytes them.                                           -> {"seconds", "per_second"}
-  latency KIND M GAP_US one process sends M perf_counter_ns() stamps, one every GAP_US microseconds
-                        (busy-waiting between sends), another takes each and records now - stamp; the
+  latency KIND M GAP_US one process sends M perf_counter_ns() stamps, sleeping GAP_US microseconds
+                        between sends, another takes each and records now - stamp; the
                         first tenth is warm-up. KIND: queue (mp.Queue.get), pipe (Connection.recv),
                         pipe-spin (busy loop on Connection.poll(), then recv).   -> {"p50_us", "p99_us"}
   lock N                N x (mp.Lock.acquire(); release()) in one process, uncontended.  -> {"ns_per_op"}
@@ -107,11 +107,9 @@ def _stamp_sender(kind, channel, barrier, m, gap_ns):
     barrier.wait()
     send = channel.put if kind == "queue" else channel.send
     clock = time.perf_counter_ns
-    due = clock()
+    gap = gap_ns / 1e9
     for _ in range(m):
-        due += gap_ns
-        while clock() < due:
-            pass
+        time.sleep(gap)
         send(clock())
 
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One process of an {@code ipc} experiment. Every role attaches to the shared structures, warms its code
@@ -25,7 +26,7 @@ import java.util.Optional;
  *   consume     CTL QUEUE             get until an empty message                    {"count", "last_ns"}
  *   pipe-send   CTL PIPE N SIZE       end 0: send N messages, then an empty one     {"done": true}
  *   pipe-recv   CTL PIPE              end 1: receive until the empty message        {"count", "last_ns"}
- *   stamp-send  CTL KIND PATH M GAP   send M time stamps, one per GAP microseconds  {"done": true}
+ *   stamp-send  CTL KIND PATH M GAP   send M time stamps, sleeping GAP us in between {"done": true}
  *   stamp-recv  CTL KIND PATH M MODE  take M stamps (MODE block or spin)            {"p50_us", "p99_us"}
  *   handoff     CTL N ME              pass the lock at 64 back and forth N/2 times  {"end_ns"}
  * </pre>
@@ -133,24 +134,16 @@ public final class IpcChild {
         if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
                 ready(go);
-                long due = System.nanoTime();
                 for (int i = 0; i < m; i++) {
-                    due += gap;
-                    while (System.nanoTime() < due) {
-                        Thread.onSpinWait();
-                    }
+                    LockSupport.parkNanos(gap); // sleeping, not spinning: the receiver keeps a core to itself
                     q.put(stamp.putLong(0, System.nanoTime()).array());
                 }
             }
         } else {
             try (Pipe<byte[]> end = Pipe.open(path, 0, ShmCodec.bytes())) {
                 ready(go);
-                long due = System.nanoTime();
                 for (int i = 0; i < m; i++) {
-                    due += gap;
-                    while (System.nanoTime() < due) {
-                        Thread.onSpinWait();
-                    }
+                    LockSupport.parkNanos(gap);
                     end.send(stamp.putLong(0, System.nanoTime()).array());
                 }
             }

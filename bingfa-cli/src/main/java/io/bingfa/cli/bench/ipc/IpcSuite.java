@@ -30,7 +30,7 @@ import static io.bingfa.cli.bench.models.ModelsSuite.count;
  *   <li>Throughput, 64-byte messages: {@code ShmQueue} 1 producer -&gt; 1 consumer and 2 -&gt; 2 beside
  *       {@code multiprocessing.Queue} (goal: 20x), and {@code Pipe} beside {@code mp.Pipe}'s
  *       {@code send_bytes/recv_bytes}.</li>
- *   <li>One-way latency p50 and p99 of a time stamp sent every gap: blocking receivers ({@code ShmQueue.get},
+ *   <li>One-way latency p50 and p99 of time stamps sent with a sleep in between: blocking receivers ({@code ShmQueue.get},
  *       {@code Pipe.recv} beside {@code mp.Queue.get}, {@code Connection.recv}; goal p50 &lt;= 5 us) with a gap
  *       long enough that the receiver sleeps in the kernel, and spinning receivers ({@code tryGet} in a
  *       loop beside a {@code Connection.poll()} loop; goal p50 &lt;= 1 us).</li>
@@ -156,9 +156,8 @@ public final class IpcSuite implements Suite {
         }
 
         void latency() {
-            final int m = s.latencyMessages();
-            final String block = s.blockingGapMicros() + " us apart";
-            final String spin = s.spinningGapMicros() + " us apart";
+            final String block = "sent " + s.blockingGapMicros() + " us apart";
+            final String spin = "sent " + s.spinningGapMicros() + " us apart";
             latencyRows("ShmQueue.get() (blocking)", "queue", "block", s.blockingGapMicros(),
                     "mp.Queue.get()", "queue", "goal: p50 <= 5 us", block);
             latencyRows("Pipe.recv() (blocking)", "pipe", "block", s.blockingGapMicros(),
@@ -176,7 +175,7 @@ public final class IpcSuite implements Suite {
             final AnchorResult anchor = run.python().run("ipc.py", "sys", ANCHOR_TIMEOUT, "latency", anchorKind,
                     String.valueOf(m), String.valueOf(gapMicros));
             for (final String p : new String[] {"p50", "p99"}) {
-                BenchRow row = SuiteRun.anchored(BenchRow.of("one-way latency " + p + ", " + what + ", messages " + gap,
+                BenchRow row = SuiteRun.anchored(BenchRow.of("one-way latency " + p + ", " + what + ", " + gap,
                         jvm.get(p + "_us").asDouble(), "us", Better.LOWER), anchor, anchorName, p + "_us");
                 if (goal != null && p.equals("p50")) {
                     row = row.withNote(goal);
