@@ -104,6 +104,7 @@ public final class IpcChild {
     }
 
     private static String pipeSend(final ShmEvent go, final Path pipe, final int n, final int size) {
+        warmPipe(size);
         try (Pipe<byte[]> end = Pipe.open(pipe, 0, ShmCodec.bytes())) {
             final byte[] message = new byte[size];
             ready(go);
@@ -116,6 +117,7 @@ public final class IpcChild {
     }
 
     private static String pipeRecv(final ShmEvent go, final Path pipe) {
+        warmPipe(64);
         try (Pipe<byte[]> end = Pipe.open(pipe, 1, ShmCodec.bytes())) {
             ready(go);
             long count = 0;
@@ -131,6 +133,7 @@ public final class IpcChild {
     private static String stampSend(final ShmEvent go, final String kind, final Path path, final int m, final int gapMicros) {
         final long gap = gapMicros * 1_000L;
         final ByteBuffer stamp = ByteBuffer.allocate(Long.BYTES);
+        warm(kind, Long.BYTES);
         if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
                 ready(go);
@@ -153,6 +156,7 @@ public final class IpcChild {
 
     private static String stampRecv(final ShmEvent go, final String kind, final Path path, final int m, final boolean spin) {
         final long[] latencies = new long[m];
+        warm(kind, Long.BYTES);
         if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
                 ready(go);
@@ -224,7 +228,37 @@ public final class IpcChild {
             final byte[] message = new byte[size];
             for (int i = 0; i < 200_000; i++) {
                 q.put(message);
-                q.get();
+                if ((i & 1) == 0) {
+                    q.get();
+                } else {
+                    q.tryGet().orElseThrow();
+                }
+            }
+        } finally {
+            SharedMemory.unlink(name);
+        }
+    }
+
+    private static void warm(final String kind, final int size) {
+        if (kind.equals("queue")) {
+            warmQueue(size);
+        } else {
+            warmPipe(size);
+        }
+    }
+
+    /** JIT warm-up of send and recv (blocking and not) on a private pipe. */
+    private static void warmPipe(final int size) {
+        final String name = "bingfa-bench-warm-pipe-" + ProcessHandle.current().pid();
+        try (Pipe<byte[]> a = Pipe.create(name, 1 << 16, ShmCodec.bytes()); Pipe<byte[]> b = Pipe.open(name, ShmCodec.bytes())) {
+            final byte[] message = new byte[size];
+            for (int i = 0; i < 200_000; i++) {
+                a.send(message);
+                if ((i & 1) == 0) {
+                    b.recv();
+                } else {
+                    b.tryRecv().orElseThrow();
+                }
             }
         } finally {
             SharedMemory.unlink(name);

@@ -82,24 +82,42 @@ public final class IpcSuite implements Suite {
                 final int producers = shape[0];
                 final int consumers = shape[1];
                 final String what = producers + " -> " + consumers;
-                run.say("ShmQueue " + what + ", " + count(n) + " x " + SIZE + " B");
-                final double rate = queueRate(producers, consumers, n);
+                run.say("ShmQueue " + what + ", " + count(n) + " x " + SIZE + " B" + times());
+                final double rate = median(() -> queueRate(producers, consumers, n));
                 run.say("multiprocessing.Queue " + what + ", " + py + " messages");
                 final AnchorResult anchor = run.python().run("ipc.py", "sys", ANCHOR_TIMEOUT, "queue",
                         String.valueOf(s.pythonMessages()), String.valueOf(producers), String.valueOf(consumers),
                         String.valueOf(SIZE));
                 rows.add(SuiteRun.anchored(BenchRow.of("ShmQueue " + what + " processes, " + SIZE + "-byte messages ("
-                                + count(n) + ")", rate, "msgs/s", Better.HIGHER),
+                                + count(n) + medianOf() + ")", rate, "msgs/s", Better.HIGHER),
                         anchor, "multiprocessing.Queue " + what + " (" + py + ")", "per_second")
                         .withNote("goal: >= 20x multiprocessing.Queue"));
             }
-            run.say("Pipe 1 -> 1, " + count(n) + " x " + SIZE + " B");
-            final double rate = pipeRate(n);
+            run.say("Pipe 1 -> 1, " + count(n) + " x " + SIZE + " B" + times());
+            final double rate = median(() -> pipeRate(n));
             run.say("multiprocessing.Pipe, " + py + " messages");
             final AnchorResult anchor = run.python().run("ipc.py", "sys", ANCHOR_TIMEOUT, "pipe",
                     String.valueOf(s.pythonMessages()), String.valueOf(SIZE));
-            rows.add(SuiteRun.anchored(BenchRow.of("Pipe 1 -> 1 process, " + SIZE + "-byte messages (" + count(n) + ")",
+            rows.add(SuiteRun.anchored(BenchRow.of("Pipe 1 -> 1 process, " + SIZE + "-byte messages (" + count(n)
+                            + medianOf() + ")",
                     rate, "msgs/s", Better.HIGHER), anchor, "mp.Pipe send_bytes/recv_bytes (" + py + ")", "per_second"));
+        }
+
+        /** The median of {@code s.reps()} runs of {@code experiment}. */
+        private double median(final java.util.function.DoubleSupplier experiment) {
+            final double[] runs = new double[s.reps()];
+            for (int i = 0; i < runs.length; i++) {
+                runs[i] = experiment.getAsDouble();
+            }
+            return io.bingfa.cli.bench.Measure.median(runs);
+        }
+
+        private String times() {
+            return s.reps() == 1 ? "" : ", " + s.reps() + " runs";
+        }
+
+        private String medianOf() {
+            return s.reps() == 1 ? "" : ", median of " + s.reps() + " runs";
         }
 
         private double queueRate(final int producers, final int consumers, final int n) {
@@ -158,17 +176,17 @@ public final class IpcSuite implements Suite {
         void latency() {
             final String block = "sent " + s.blockingGapMicros() + " us apart";
             final String spin = "sent " + s.spinningGapMicros() + " us apart";
-            latencyRows("ShmQueue.get() (blocking)", "queue", "block", s.blockingGapMicros(),
+            latencyRows("ShmQueue.get() (blocking)", "queue", "block", s.blockingMessages(), s.blockingGapMicros(),
                     "mp.Queue.get()", "queue", "goal: p50 <= 5 us", block);
-            latencyRows("Pipe.recv() (blocking)", "pipe", "block", s.blockingGapMicros(),
+            latencyRows("Pipe.recv() (blocking)", "pipe", "block", s.blockingMessages(), s.blockingGapMicros(),
                     "mp.Pipe Connection.recv()", "pipe", null, block);
-            latencyRows("ShmQueue.tryGet() in a loop (spinning)", "queue", "spin", s.spinningGapMicros(),
-                    "mp.Pipe Connection.poll() loop", "pipe-spin", "goal: p50 <= 1 us", spin);
+            latencyRows("ShmQueue.tryGet() in a loop (spinning)", "queue", "spin", s.spinningMessages(),
+                    s.spinningGapMicros(), "mp.Pipe Connection.poll() loop", "pipe-spin", "goal: p50 <= 1 us", spin);
         }
 
-        private void latencyRows(final String what, final String kind, final String mode, final int gapMicros,
-                                 final String anchorName, final String anchorKind, final String goal, final String gap) {
-            final int m = s.latencyMessages();
+        private void latencyRows(final String what, final String kind, final String mode, final int m,
+                                 final int gapMicros, final String anchorName, final String anchorKind,
+                                 final String goal, final String gap) {
             run.say("latency: " + what + ", " + count(m) + " stamps " + gap);
             final JsonNode jvm = stamps(kind, mode, m, gapMicros);
             run.say("latency: " + anchorName);
