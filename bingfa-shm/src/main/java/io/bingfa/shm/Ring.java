@@ -29,14 +29,14 @@ import org.slf4j.LoggerFactory;
  *       {@code t -> t + frame} (anyone who sees a claimed frame at the tail helps move it, so a producer
  *       that dies right after its claim does not stop the tail).</li>
  *   <li><b>Publish.</b> Write length, type and payload, then a volatile store of
- *       {@code PUBLISHED}; if consumers sleep, bump the not-empty sequence and wake one.</li>
+ *       {@code PUBLISHED}, then signal the not-empty eventcount (see Blocking).</li>
  *   <li><b>Take (consumer).</b> At {@code readCursor = r < tail}, read the frame's control word; if it is
  *       PUBLISHED, CAS readCursor {@code r -> r + frame} (this is the claim: one winner), then CAS the
  *       control word {@code PUBLISHED -> READING(me)}. Frames already taken, consumed, abandoned or padding
  *       are skipped by the same cursor CAS. A CLAIMED frame at readCursor is waited for: records are taken
  *       in claim order (FIFO across all producers, as far as claim order is an order).</li>
- *   <li><b>Release.</b> Copy the payload out, then a volatile store of {@code CONSUMED}; if producers sleep,
- *       bump the not-full sequence and wake one.</li>
+ *   <li><b>Release.</b> Copy the payload out, then a volatile store of {@code CONSUMED}, then signal the
+ *       not-full eventcount.</li>
  *   <li><b>Sweep (producers, when short of room).</b> One process at a time, holding the sweep lease (a
  *       word holding its owner id, taken by CAS), walks from the head over finished frames (CONSUMED,
  *       ABANDONED, PADDING) up to the first unfinished one or the read cursor, stamps every unit of each
@@ -81,7 +81,9 @@ import org.slf4j.LoggerFactory;
  *       A consumer killed between its cursor CAS and its READING mark leaves a PUBLISHED frame behind the
  *       cursor, with no owner; a recovery scan that finds the same frame still so on its next pass (one
  *       liveness period later) orphans it. A live consumer that was merely that slow then fails its
- *       READING CAS and takes another record, so nothing is delivered twice. (A consumer killed after its
+ *       READING CAS and takes another record, so nothing is delivered twice (a taker stalled that long is
+ *       a GC pause or a stopped process; the record then reaches another consumer first, out of order).
+ *       (A consumer killed after its
  *       CONSUMED store but before {@code get} returned loses that record: a window of a few instructions,
  *       after the copy.)</li>
  *   <li>A sweeper killed anywhere: the lease names it, the next sweeper that finds it dead takes the

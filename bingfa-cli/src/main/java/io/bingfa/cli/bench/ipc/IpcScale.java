@@ -25,7 +25,7 @@ public record IpcScale(int jvmMessages, int pythonMessages, int blockingMessages
     public static IpcScale of(final Scale scale) {
         return switch (scale) {
             case TINY -> new IpcScale(20_000, 2_000, 200, 200, 200, 50, 100_000, 2_000, 200, 1);
-            case QUICK -> new IpcScale(4_000_000, 300_000, 2_000, 10_000, 1_000, 100, 20_000_000, 200_000, 40_000, 1);
+            case QUICK -> new IpcScale(3_000_000, 300_000, 2_000, 5_000, 1_000, 100, 10_000_000, 200_000, 40_000, 1);
             case FULL -> new IpcScale(10_000_000, 1_000_000, 5_000, 50_000, 1_000, 100, 100_000_000, 1_000_000, 100_000, 3);
         };
     }
