@@ -25,7 +25,8 @@ import java.util.Optional;
  *
  * <h2>Liveness</h2>
  * {@link #isAlive(long)} is {@code false} only when it is certain: no process has that pid, the process
- * with that pid is a zombie or started at another time. It is {@code true} when the start time cannot be
+ * with that pid is a zombie (read from {@code /proc/PID/stat}: the JDK calls zombies alive) or started at
+ * another time. It is {@code true} when the start time cannot be
  * read (another user's process under a restrictive {@code hidepid} mount): a lock then waits for a process
  * that may be a stranger, the safe side of the choice. It costs a read of {@code /proc} and belongs only on
  * slow paths (a waiter that has slept for a check interval).
@@ -71,7 +72,7 @@ final class ProcessIdentity {
             return true;
         }
         final Optional<ProcessHandle> handle = ProcessHandle.of(pid(token));
-        if (handle.isEmpty() || !handle.get().isAlive()) {
+        if (handle.isEmpty() || !handle.get().isAlive() || isZombie(pid(token))) {
             return false;
         }
         final int startBits = (int) token;
@@ -83,6 +84,25 @@ final class ProcessIdentity {
             return true; // unreadable: see "Liveness" in the class comment
         }
         return (int) start.get().toEpochMilli() == startBits;
+    }
+
+    /**
+     * {@code true} if {@code /proc/PID/stat} says the process has exited and waits to be reaped (state Z or
+     * X). The JDK's {@link ProcessHandle#isAlive()} counts such a zombie as alive, and a killed lock owner
+     * stays a zombie for as long as its parent does not wait for it, which may be forever.
+     */
+    static boolean isZombie(final long pid) {
+        try {
+            final String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            final int end = stat.lastIndexOf(')'); // the command name may itself contain ') '
+            if (end < 0 || end + 2 >= stat.length()) {
+                return false;
+            }
+            final char state = stat.charAt(end + 2);
+            return state == 'Z' || state == 'X';
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // no /proc (not Linux) or the process is gone already: decided elsewhere
+        }
     }
 
     /** "pid 1234" for messages and logs. */

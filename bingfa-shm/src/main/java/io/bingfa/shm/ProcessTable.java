@@ -151,7 +151,8 @@ final class ProcessTable {
         if (pid == ProcessIdentity.CURRENT_PID) {
             return true;
         }
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); // attaching: the pid is all there is
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) // attaching: the pid is all there is
+                && !ProcessIdentity.isZombie(pid);
     }
 
     private long counterOffset(final int ownerId, final long field) {

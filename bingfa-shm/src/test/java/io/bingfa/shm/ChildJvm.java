@@ -31,6 +31,32 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code ShmChild command args...}, with extra JVM options first. */
     static ChildJvm start(final List<String> jvmOptions, final String command, final String... args) {
+        try {
+            return new ChildJvm(new ProcessBuilder(javaCommand(jvmOptions, command, args)).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code ShmChild command args...} as the child of a shell that then becomes {@code sleep}: the
+     * JVM's parent never waits for it, so once killed it stays a zombie (the pid exists, in state Z) until
+     * this object is closed. The first line it prints is {@code CHILD <pid>}.
+     */
+    static ChildJvm startUnreaped(final String command, final String... args) {
+        final StringBuilder java = new StringBuilder();
+        for (final String word : javaCommand(List.of(), command, args)) {
+            java.append('\'').append(word.replace("'", "'\\''")).append("' ");
+        }
+        final String script = java + "& echo CHILD $!; exec sleep 300";
+        try {
+            return new ChildJvm(new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> javaCommand(final List<String> jvmOptions, final String command, final String... args) {
         final List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -44,11 +70,7 @@ final class ChildJvm implements AutoCloseable {
         cmd.add(ShmChild.class.getName());
         cmd.add(command);
         cmd.addAll(List.of(args));
-        try {
-            return new ChildJvm(new ProcessBuilder(cmd).redirectErrorStream(true).start());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return cmd;
     }
 
     static ChildJvm start(final String command, final String... args) {

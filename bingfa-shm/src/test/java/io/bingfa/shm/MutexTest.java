@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bingfa.future.WaitInterruptedException;
 import io.bingfa.future.WaitTimeoutException;
+import io.bingfa.pool.FileSignals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,6 +216,21 @@ class MutexTest {
         assertThat(m.ownerDied()).isFalse();
         try (ShmMutex.Guard g = m.lock(Duration.ofSeconds(1))) {
             assertThat(g.ownerDied()).isFalse();
+        }
+    }
+
+    @Test
+    void aKilledOwnerThatNobodyReapedIsDeadAlthoughItsPidStillExists() {
+        final ShmMutex m = ShmMutex.create(shm, MUTEX, false);
+        try (ChildJvm shell = ChildJvm.startUnreaped("lock-and-hang", shm.path().toString(), "" + MUTEX, "" + DATA)) {
+            final long pid = Long.parseLong(shell.awaitLine("CHILD", Duration.ofSeconds(30)).substring(6).strip());
+            shell.awaitLine("LOCKED", Duration.ofSeconds(30));
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            FileSignals.awaitTrue(() -> ProcessIdentity.isZombie(pid), Duration.ofSeconds(10), "pid " + pid + " a zombie");
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the JDK calls a zombie alive").contains(true);
+            try (ShmMutex.Guard g = m.lock(Duration.ofSeconds(10))) {
+                assertThat(g.ownerDied()).isTrue();
+            }
         }
     }
 
