@@ -41,6 +41,8 @@ public final class IpcChild {
     static final long CONTROL_BYTES = 4096;
 
     private static final Duration GO_TIMEOUT = Duration.ofMinutes(2);
+    /** Messages (or lock passes) of each role's private warm-up. */
+    private static final int WARM_UP = 300_000;
 
     private IpcChild() {}
 
@@ -209,31 +211,36 @@ public final class IpcChild {
         final SharedInt turn = SharedInt.at(control, HANDOFF_TURN);
         warmLock();
         ready(go);
-        int passes = 0;
-        while (passes < n / 2) {
-            try (ShmMutex.Guard _ = lock.lock()) {
-                if (turn.get() == me) {
-                    turn.set(1 - me);
-                    passes++;
-                }
-            }
-        }
+        pingPong(lock, turn, me, n / 2);
         return String.format(Locale.ROOT, "{\"end_ns\": %d}", System.nanoTime());
     }
 
-    /** JIT warm-up of put and get on a private queue (the measured process is then past its first compiles). */
+    /**
+     * JIT warm-up on a private queue, with a producer thread and this thread consuming, so that the
+     * blocking and waking paths are compiled too, not only the uncontended ones.
+     */
     private static void warmQueue(final int size) {
         final String name = "bingfa-bench-warm-" + ProcessHandle.current().pid();
-        try (ShmQueue<byte[]> q = ShmQueue.create(name, 1 << 16, ShmCodec.bytes())) {
+        try (ShmQueue<byte[]> q = ShmQueue.create(name, 1 << 14, ShmCodec.bytes());
+             ShmQueue<byte[]> other = ShmQueue.open(name, ShmCodec.bytes())) {
             final byte[] message = new byte[size];
-            for (int i = 0; i < 200_000; i++) {
-                q.put(message);
+            final Thread producer = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < WARM_UP; i++) {
+                    other.put(message);
+                }
+            });
+            for (int i = 0; i < WARM_UP; i++) {
                 if ((i & 1) == 0) {
                     q.get();
                 } else {
-                    q.tryGet().orElseThrow();
+                    Optional<byte[]> m = q.tryGet();
+                    while (m.isEmpty()) {
+                        Thread.onSpinWait();
+                        m = q.tryGet();
+                    }
                 }
             }
+            join(producer);
         } finally {
             SharedMemory.unlink(name);
         }
@@ -247,35 +254,66 @@ public final class IpcChild {
         }
     }
 
-    /** JIT warm-up of send and recv (blocking and not) on a private pipe. */
+    /** JIT warm-up of send and recv (blocking and not) on a private pipe, sender in another thread. */
     private static void warmPipe(final int size) {
         final String name = "bingfa-bench-warm-pipe-" + ProcessHandle.current().pid();
-        try (Pipe<byte[]> a = Pipe.create(name, 1 << 16, ShmCodec.bytes()); Pipe<byte[]> b = Pipe.open(name, ShmCodec.bytes())) {
+        try (Pipe<byte[]> a = Pipe.create(name, 1 << 14, ShmCodec.bytes()); Pipe<byte[]> b = Pipe.open(name, ShmCodec.bytes())) {
             final byte[] message = new byte[size];
-            for (int i = 0; i < 200_000; i++) {
-                a.send(message);
+            final Thread sender = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < WARM_UP; i++) {
+                    a.send(message);
+                }
+            });
+            for (int i = 0; i < WARM_UP; i++) {
                 if ((i & 1) == 0) {
                     b.recv();
                 } else {
-                    b.tryRecv().orElseThrow();
+                    Optional<byte[]> m = b.tryRecv();
+                    while (m.isEmpty()) {
+                        Thread.onSpinWait();
+                        m = b.tryRecv();
+                    }
                 }
             }
+            join(sender);
         } finally {
             SharedMemory.unlink(name);
         }
     }
 
+    /** JIT warm-up of the lock: two threads pass a private mutex back and forth (the contended paths). */
     private static void warmLock() {
         final String name = "bingfa-bench-warm-" + ProcessHandle.current().pid();
-        try (SharedMemory shm = SharedMemory.create(name, 64)) {
+        try (SharedMemory shm = SharedMemory.create(name, 4096)) {
             final ShmMutex lock = ShmMutex.create(shm, 0, false);
-            for (int i = 0; i < 200_000; i++) {
-                try (ShmMutex.Guard _ = lock.lock()) {
-                    Thread.onSpinWait();
-                }
-            }
+            final SharedInt turn = SharedInt.at(shm, 64);
+            final Thread other = Thread.ofPlatform().start(() -> pingPong(lock, turn, 1, WARM_UP / 2));
+            pingPong(lock, turn, 0, WARM_UP / 2);
+            join(other);
         } finally {
             SharedMemory.unlink(name);
+        }
+    }
+
+    /** Takes {@code lock} until it has flipped {@code turn} from {@code me} to the other party {@code passes} times. */
+    private static void pingPong(final ShmMutex lock, final SharedInt turn, final int me, final int passes) {
+        int done = 0;
+        while (done < passes) {
+            try (ShmMutex.Guard _ = lock.lock()) {
+                if (turn.get() == me) {
+                    turn.set(1 - me);
+                    done++;
+                }
+            }
+        }
+    }
+
+    private static void join(final Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during warm-up", e);
         }
     }
 }
