@@ -42,7 +42,7 @@ public final class IpcChild {
 
     private static final Duration GO_TIMEOUT = Duration.ofMinutes(2);
     /** Messages (or lock passes) of each role's private warm-up. */
-    private static final int WARM_UP = 300_000;
+    private static final int WARM_UP = 100_000;
 
     private IpcChild() {}
 
