@@ -3,6 +3,7 @@ package io.bingfa.cli.bench;
 import io.bingfa.cli.bench.coro.CoroSuite;
 import io.bingfa.cli.bench.ipc.IpcSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
+import io.bingfa.cli.bench.pool.PoolSuite;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -24,18 +25,19 @@ import picocli.CommandLine.Spec;
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
                 "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools),",
-                "ipc (shared-memory queue, pipe and lock between processes)."},
-        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.Ipc.class})
+                "pool (the process pool beside ProcessPoolExecutor), ipc (shared-memory queue, pipe and lock between processes)."},
+        subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class,
+                BenchCommand.Ipc.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
-    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new IpcSuite());
+    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite(), new IpcSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models, coro or ipc")
+    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models, coro, pool or ipc")
     private List<String> words;
 
     /** Applies the parser settings this command needs; {@link io.bingfa.cli.Main#commandLine()} calls it. */
@@ -94,6 +96,17 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    @Command(name = "pool", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"The process pool beside Python's ProcessPoolExecutor(2) (fork) run live.",
+                    "Round trips (and a raw Unix-socket ping-pong between two JVMs), no-op throughput,",
+                    "map with chunks of 256, cold start of a pool of 2, recovery after a worker is killed."})
+    static final class PoolBench extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return SUITES.get(2);
+        }
+    }
+
     @Command(name = "ipc", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
             description = {"Shared memory between processes (bingfa-shm), beside Python's multiprocessing run live.",
                     "ShmQueue and Pipe throughput (64-byte messages, 1->1 and 2->2 processes), one-way latency p50/p99",
@@ -101,7 +114,7 @@ public final class BenchCommand implements Runnable {
     static final class Ipc extends SuiteCommand {
         @Override
         Suite suite() {
-            return SUITES.get(2);
+            return SUITES.get(3);
         }
     }
 }

@@ -21,7 +21,7 @@ class ModelsSuiteSmokeTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("anchor skipped: python3 missing", "anchor skipped: python3-gevent missing",
-                "process pool: coming with bingfa-process", "wrote " + json);
+                "includes starting 4 worker JVMs", "wrote " + json);
         final JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertThat(report.get("suite").asText()).isEqualTo("models");
         assertThat(report.get("machine").get("python").isNull()).isTrue();

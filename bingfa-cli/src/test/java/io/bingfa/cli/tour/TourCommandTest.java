@@ -18,7 +18,7 @@ class TourCommandTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("experiment", "Bingfa (JVM, measured now)", "seed (Python)",
                 "17.39 s", "6.480 s", "28.50 s", "46.30 days", "4.630 days",
-                "process pool: coming with bingfa-process", "CPU-bound: no GIL", "wrote ");
+                "ProcessPool(4)", "CPU-bound: no GIL", "wrote ");
         final Path html = report.resolve("tour.html");
         assertThat(html).exists();
         assertThat(Files.readString(html)).contains("<table>", "seed (Python)", "data:image/png;base64,");

@@ -41,8 +41,9 @@ public final class IpcChild {
     static final long CONTROL_BYTES = 4096;
 
     private static final Duration GO_TIMEOUT = Duration.ofMinutes(2);
-    /** Messages (or lock passes) of each role's private warm-up. */
-    private static final int WARM_UP = 100_000;
+    /** System property: messages (or lock passes) of each role's private warm-up (the suite sets it per scale). */
+    static final String WARM_UP_PROPERTY = "bingfa.bench.ipc.warmUp";
+    private static final int WARM_UP = Integer.getInteger(WARM_UP_PROPERTY, 100_000);
 
     private IpcChild() {}
 

@@ -25,6 +25,12 @@ final class IpcChildren implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Child> children = new ArrayList<>();
+    private final int warmUp;
+
+    /** Children that warm up with {@code warmUp} messages or lock passes before they report ready. */
+    IpcChildren(final int warmUp) {
+        this.warmUp = warmUp;
+    }
 
     /** A started child: its process and the future of its stdout lines. */
     private record Child(Process process, List<String> command, CompletableFuture<List<String>> lines,
@@ -38,6 +44,7 @@ final class IpcChildren implements AutoCloseable {
                 .orElse(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Xmx256m");
+        command.add("-D" + IpcChild.WARM_UP_PROPERTY + "=" + warmUp);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(IpcChild.class.getName());

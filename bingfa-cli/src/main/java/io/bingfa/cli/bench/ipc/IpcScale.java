@@ -16,17 +16,20 @@ import io.bingfa.cli.bench.Scale;
  * @param lockOps          lock+unlock pairs for the uncontended timing
  * @param handOffs         lock hand-offs between two processes (JVM)
  * @param pythonHandOffs   the same for multiprocessing.Lock
+ * @param warmUp           messages (or lock passes) of each child JVM's private warm-up before it is timed
  * @param reps             runs of each Bingfa throughput experiment (the median is reported; the machine is
  *                         shared, and one run can land on a core another process is using)
  */
 public record IpcScale(int jvmMessages, int pythonMessages, int blockingMessages, int spinningMessages, int blockingGapMicros,
-                       int spinningGapMicros, int lockOps, int handOffs, int pythonHandOffs, int reps) {
+                       int spinningGapMicros, int lockOps, int handOffs, int pythonHandOffs, int warmUp, int reps) {
 
     public static IpcScale of(final Scale scale) {
         return switch (scale) {
-            case TINY -> new IpcScale(20_000, 2_000, 200, 200, 200, 50, 100_000, 2_000, 200, 1);
-            case QUICK -> new IpcScale(3_000_000, 300_000, 2_000, 5_000, 1_000, 100, 10_000_000, 200_000, 40_000, 1);
-            case FULL -> new IpcScale(10_000_000, 1_000_000, 5_000, 50_000, 1_000, 100, 100_000_000, 1_000_000, 100_000, 3);
+            case TINY -> new IpcScale(20_000, 2_000, 200, 200, 200, 50, 100_000, 2_000, 200, 2_000, 1);
+            case QUICK -> new IpcScale(3_000_000, 300_000, 2_000, 5_000, 1_000, 100, 10_000_000, 200_000, 40_000,
+                    100_000, 1);
+            case FULL -> new IpcScale(10_000_000, 1_000_000, 5_000, 50_000, 1_000, 100, 100_000_000, 1_000_000, 100_000,
+                    100_000, 3);
         };
     }
 }

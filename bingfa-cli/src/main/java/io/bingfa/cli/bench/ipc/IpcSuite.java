@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import static io.bingfa.cli.bench.models.ModelsSuite.count;
 
@@ -123,7 +122,7 @@ public final class IpcSuite implements Suite {
         private double queueRate(final int producers, final int consumers, final int n) {
             final String name = prefix + "-queue";
             try (ShmQueue<byte[]> q = ShmQueue.create(name, QUEUE_CAPACITY, ShmCodec.bytes());
-                 IpcChildren producing = new IpcChildren(); IpcChildren consuming = new IpcChildren()) {
+                 IpcChildren producing = new IpcChildren(s.warmUp()); IpcChildren consuming = new IpcChildren(s.warmUp())) {
                 final ShmEvent go = ShmEvent.create(control, IpcChild.GO);
                 for (int i = 0; i < consumers; i++) {
                     consuming.start("consume", control.path().toString(), q.path().toString());
@@ -155,7 +154,7 @@ public final class IpcSuite implements Suite {
 
         private double pipeRate(final int n) {
             final String name = prefix + "-pipe";
-            try (IpcChildren children = new IpcChildren()) {
+            try (IpcChildren children = new IpcChildren(s.warmUp())) {
                 Pipe.create(name, QUEUE_CAPACITY, ShmCodec.bytes()).close(); // the children attach both ends
                 final ShmEvent go = ShmEvent.create(control, IpcChild.GO);
                 final Path path = SharedMemory.pathOf(name);
@@ -204,7 +203,7 @@ public final class IpcSuite implements Suite {
 
         private JsonNode stamps(final String kind, final String mode, final int m, final int gapMicros) {
             final String name = prefix + "-stamps";
-            try (IpcChildren children = new IpcChildren()) {
+            try (IpcChildren children = new IpcChildren(s.warmUp())) {
                 if (kind.equals("queue")) {
                     ShmQueue.create(name, QUEUE_CAPACITY, ShmCodec.bytes()).close();
                 } else {
@@ -258,7 +257,7 @@ public final class IpcSuite implements Suite {
         private double handOffRate(final int n) {
             ShmMutex.create(control, IpcChild.HANDOFF_MUTEX, false);
             io.bingfa.shm.SharedInt.at(control, IpcChild.HANDOFF_TURN).set(0);
-            try (IpcChildren children = new IpcChildren()) {
+            try (IpcChildren children = new IpcChildren(s.warmUp())) {
                 final ShmEvent go = ShmEvent.create(control, IpcChild.GO);
                 for (int me = 0; me < 2; me++) {
                     children.start("handoff", control.path().toString(), String.valueOf(n), String.valueOf(me));
@@ -279,10 +278,5 @@ public final class IpcSuite implements Suite {
                 throw new IllegalStateException("ipc bench: " + what);
             }
         }
-    }
-
-    /** For messages: {@code "12.3"}. */
-    static String micros(final double us) {
-        return String.format(Locale.ROOT, "%.1f", us);
     }
 }
