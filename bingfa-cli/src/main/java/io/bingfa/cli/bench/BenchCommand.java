@@ -1,6 +1,7 @@
 package io.bingfa.cli.bench;
 
 import io.bingfa.cli.bench.coro.CoroSuite;
+import io.bingfa.cli.bench.ipc.IpcSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
 import io.bingfa.cli.bench.pool.PoolSuite;
 import io.bingfa.cli.bench.shard.ShardSuite;
@@ -25,19 +26,21 @@ import picocli.CommandLine.Spec;
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
                 "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools),",
-                "pool (the process pool beside ProcessPoolExecutor), shard (ShardedRedis beside one Redis and Redis Cluster)."},
+                "pool (the process pool beside ProcessPoolExecutor), ipc (shared-memory queue, pipe and lock between processes),",
+                "shard (ShardedRedis beside one Redis and Redis Cluster)."},
         subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class,
-                BenchCommand.Shard.class})
+                BenchCommand.Ipc.class, BenchCommand.Shard.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
-    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite(), new ShardSuite());
+    public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite(), new IpcSuite(),
+            new ShardSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models, coro or pool")
+    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models, coro, pool or ipc")
     private List<String> words;
 
     /** Applies the parser settings this command needs; {@link io.bingfa.cli.Main#commandLine()} calls it. */
@@ -74,6 +77,12 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /** The registered suite called {@code name}. */
+    static Suite suite(final String name) {
+        return SUITES.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no suite " + name));
+    }
+
     @Command(name = "models", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
             description = {"The seeds' experiments, JVM beside the same experiment in Python run live.",
                     "CPU-bound and IO-bound tasks (serial, threads, virtual threads; Python threads and processes),",
@@ -81,7 +90,7 @@ public final class BenchCommand implements Runnable {
     static final class Models extends SuiteCommand {
         @Override
         Suite suite() {
-            return SUITES.get(0);
+            return suite("models");
         }
     }
 
@@ -92,7 +101,7 @@ public final class BenchCommand implements Runnable {
     static final class Coro extends SuiteCommand {
         @Override
         Suite suite() {
-            return SUITES.get(1);
+            return suite("coro");
         }
     }
 
@@ -103,7 +112,7 @@ public final class BenchCommand implements Runnable {
     static final class PoolBench extends SuiteCommand {
         @Override
         Suite suite() {
-            return SUITES.stream().filter(s -> s.name().equals("pool")).findFirst().orElseThrow();
+            return suite("pool");
         }
     }
 
@@ -116,7 +125,18 @@ public final class BenchCommand implements Runnable {
     static final class Shard extends SuiteCommand {
         @Override
         Suite suite() {
-            return SUITES.stream().filter(s -> s.name().equals("shard")).findFirst().orElseThrow();
+            return suite("shard");
+        }
+    }
+
+    @Command(name = "ipc", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"Shared memory between processes (bingfa-shm), beside Python's multiprocessing run live.",
+                    "ShmQueue and Pipe throughput (64-byte messages, 1->1 and 2->2 processes), one-way latency p50/p99",
+                    "with blocking and spinning receivers, ShmMutex lock+unlock and a lock hand-off between processes."})
+    static final class Ipc extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return suite("ipc");
         }
     }
 }

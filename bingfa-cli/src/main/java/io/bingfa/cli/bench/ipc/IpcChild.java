@@ -1,0 +1,320 @@
+package io.bingfa.cli.bench.ipc;
+
+import io.bingfa.shm.Pipe;
+import io.bingfa.shm.SharedInt;
+import io.bingfa.shm.SharedMemory;
+import io.bingfa.shm.ShmCodec;
+import io.bingfa.shm.ShmEvent;
+import io.bingfa.shm.ShmMutex;
+import io.bingfa.shm.ShmQueue;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One process of an {@code ipc} experiment. Every role attaches to the shared structures, warms its code
+ * path up on a private queue or lock, prints {@code READY}, waits for the "go" event in the control
+ * memory (offset 0), runs, and prints one JSON line. Times are {@link System#nanoTime()}, which on Linux
+ * is {@code CLOCK_MONOTONIC}: the same clock in every process.
+ *
+ * <pre>
+ *   produce     CTL QUEUE N SIZE      put N SIZE-byte messages                      {"done": true}
+ *   consume     CTL QUEUE             get until an empty message                    {"count", "last_ns"}
+ *   pipe-send   CTL PIPE N SIZE       end 0: send N messages, then an empty one     {"done": true}
+ *   pipe-recv   CTL PIPE              end 1: receive until the empty message        {"count", "last_ns"}
+ *   stamp-send  CTL KIND PATH M GAP   send M time stamps, sleeping GAP us in between {"done": true}
+ *   stamp-recv  CTL KIND PATH M MODE  take M stamps (MODE block or spin)            {"p50_us", "p99_us"}
+ *   handoff     CTL N ME              pass the lock at 64 back and forth N/2 times  {"end_ns"}
+ * </pre>
+ * KIND is {@code queue} or {@code pipe}. Exit code 1 and a message on stderr when anything fails.
+ */
+public final class IpcChild {
+
+    /** Offsets in the control memory. */
+    static final long GO = 0;
+    static final long HANDOFF_MUTEX = 64;
+    static final long HANDOFF_TURN = 128;
+    static final long CONTROL_BYTES = 4096;
+
+    private static final Duration GO_TIMEOUT = Duration.ofMinutes(2);
+    /** System property: messages (or lock passes) of each role's private warm-up (the suite sets it per scale). */
+    static final String WARM_UP_PROPERTY = "bingfa.bench.ipc.warmUp";
+    private static final int WARM_UP = Integer.getInteger(WARM_UP_PROPERTY, 100_000);
+
+    private IpcChild() {}
+
+    public static void main(final String[] args) {
+        try (SharedMemory control = SharedMemory.open(Path.of(args[1]))) {
+            final ShmEvent go = ShmEvent.open(control, GO);
+            final String out = switch (args[0]) {
+                case "produce" -> produce(go, Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                case "consume" -> consume(go, Path.of(args[2]));
+                case "pipe-send" -> pipeSend(go, Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                case "pipe-recv" -> pipeRecv(go, Path.of(args[2]));
+                case "stamp-send" -> stampSend(go, args[2], Path.of(args[3]), Integer.parseInt(args[4]),
+                        Integer.parseInt(args[5]));
+                case "stamp-recv" -> stampRecv(go, args[2], Path.of(args[3]), Integer.parseInt(args[4]),
+                        args[5].equals("spin"));
+                case "handoff" -> handOff(go, control, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                default -> throw new IllegalArgumentException("unknown role " + args[0]);
+            };
+            System.out.println(out);
+            System.out.flush();
+        } catch (Throwable t) {
+            System.err.println("IpcChild " + String.join(" ", args) + ": " + t);
+            t.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void ready(final ShmEvent go) {
+        System.out.println("READY");
+        System.out.flush();
+        if (!go.await(GO_TIMEOUT)) {
+            throw new IllegalStateException("no go signal within " + GO_TIMEOUT);
+        }
+    }
+
+    private static String produce(final ShmEvent go, final Path queue, final int n, final int size) {
+        warmQueue(size);
+        try (ShmQueue<byte[]> q = ShmQueue.open(queue, ShmCodec.bytes())) {
+            final byte[] message = new byte[size];
+            ready(go);
+            for (int i = 0; i < n; i++) {
+                q.put(message);
+            }
+        }
+        return "{\"done\": true}";
+    }
+
+    private static String consume(final ShmEvent go, final Path queue) {
+        warmQueue(64);
+        try (ShmQueue<byte[]> q = ShmQueue.open(queue, ShmCodec.bytes())) {
+            ready(go);
+            long count = 0;
+            long last = 0;
+            for (byte[] m = q.get(); m.length != 0; m = q.get()) {
+                count++;
+                last = System.nanoTime();
+            }
+            return String.format(Locale.ROOT, "{\"count\": %d, \"last_ns\": %d}", count, last);
+        }
+    }
+
+    private static String pipeSend(final ShmEvent go, final Path pipe, final int n, final int size) {
+        warmPipe(size);
+        try (Pipe<byte[]> end = Pipe.open(pipe, 0, ShmCodec.bytes())) {
+            final byte[] message = new byte[size];
+            ready(go);
+            for (int i = 0; i < n; i++) {
+                end.send(message);
+            }
+            end.send(new byte[0]); // closing now is fine: the reader still gets everything before end-of-file
+        }
+        return "{\"done\": true}";
+    }
+
+    private static String pipeRecv(final ShmEvent go, final Path pipe) {
+        warmPipe(64);
+        try (Pipe<byte[]> end = Pipe.open(pipe, 1, ShmCodec.bytes())) {
+            ready(go);
+            long count = 0;
+            long last = 0;
+            for (byte[] m = end.recv(); m.length != 0; m = end.recv()) {
+                count++;
+                last = System.nanoTime();
+            }
+            return String.format(Locale.ROOT, "{\"count\": %d, \"last_ns\": %d}", count, last);
+        }
+    }
+
+    private static String stampSend(final ShmEvent go, final String kind, final Path path, final int m, final int gapMicros) {
+        final long gap = gapMicros * 1_000L;
+        final ByteBuffer stamp = ByteBuffer.allocate(Long.BYTES);
+        warm(kind, Long.BYTES);
+        if (kind.equals("queue")) {
+            try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
+                ready(go);
+                for (int i = 0; i < m; i++) {
+                    LockSupport.parkNanos(gap); // sleeping, not spinning: the receiver keeps a core to itself
+                    q.put(stamp.putLong(0, System.nanoTime()).array());
+                }
+            }
+        } else {
+            try (Pipe<byte[]> end = Pipe.open(path, 0, ShmCodec.bytes())) {
+                ready(go);
+                for (int i = 0; i < m; i++) {
+                    LockSupport.parkNanos(gap);
+                    end.send(stamp.putLong(0, System.nanoTime()).array());
+                }
+            }
+        }
+        return "{\"done\": true}";
+    }
+
+    private static String stampRecv(final ShmEvent go, final String kind, final Path path, final int m, final boolean spin) {
+        final long[] latencies = new long[m];
+        warm(kind, Long.BYTES);
+        if (kind.equals("queue")) {
+            try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
+                ready(go);
+                for (int i = 0; i < m; i++) {
+                    byte[] b;
+                    if (spin) {
+                        Optional<byte[]> got = q.tryGet();
+                        while (got.isEmpty()) {
+                            Thread.onSpinWait();
+                            got = q.tryGet();
+                        }
+                        b = got.get();
+                    } else {
+                        b = q.get();
+                    }
+                    latencies[i] = System.nanoTime() - ByteBuffer.wrap(b).getLong();
+                }
+            }
+        } else {
+            try (Pipe<byte[]> end = Pipe.open(path, 1, ShmCodec.bytes())) {
+                ready(go);
+                for (int i = 0; i < m; i++) {
+                    byte[] b;
+                    if (spin) {
+                        Optional<byte[]> got = end.tryRecv();
+                        while (got.isEmpty()) {
+                            Thread.onSpinWait();
+                            got = end.tryRecv();
+                        }
+                        b = got.get();
+                    } else {
+                        b = end.recv();
+                    }
+                    latencies[i] = System.nanoTime() - ByteBuffer.wrap(b).getLong();
+                }
+            }
+        }
+        final long[] measured = Arrays.copyOfRange(latencies, m / 10, m);
+        Arrays.sort(measured);
+        return String.format(Locale.ROOT, "{\"p50_us\": %.3f, \"p99_us\": %.3f}",
+                percentile(measured, 0.50) / 1e3, percentile(measured, 0.99) / 1e3);
+    }
+
+    static long percentile(final long[] sorted, final double q) {
+        return sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+    }
+
+    private static String handOff(final ShmEvent go, final SharedMemory control, final int n, final int me) {
+        final ShmMutex lock = ShmMutex.open(control, HANDOFF_MUTEX);
+        final SharedInt turn = SharedInt.at(control, HANDOFF_TURN);
+        warmLock();
+        ready(go);
+        pingPong(lock, turn, me, n / 2);
+        return String.format(Locale.ROOT, "{\"end_ns\": %d}", System.nanoTime());
+    }
+
+    /**
+     * JIT warm-up on a private queue, with a producer thread and this thread consuming, so that the
+     * blocking and waking paths are compiled too, not only the uncontended ones.
+     */
+    private static void warmQueue(final int size) {
+        final String name = "bingfa-bench-warm-" + ProcessHandle.current().pid();
+        try (ShmQueue<byte[]> q = ShmQueue.create(name, 1 << 14, ShmCodec.bytes());
+             ShmQueue<byte[]> other = ShmQueue.open(name, ShmCodec.bytes())) {
+            final byte[] message = new byte[size];
+            final Thread producer = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < WARM_UP; i++) {
+                    other.put(message);
+                }
+            });
+            for (int i = 0; i < WARM_UP; i++) {
+                if ((i & 1) == 0) {
+                    q.get();
+                } else {
+                    Optional<byte[]> m = q.tryGet();
+                    while (m.isEmpty()) {
+                        Thread.onSpinWait();
+                        m = q.tryGet();
+                    }
+                }
+            }
+            join(producer);
+        } finally {
+            SharedMemory.unlink(name);
+        }
+    }
+
+    private static void warm(final String kind, final int size) {
+        if (kind.equals("queue")) {
+            warmQueue(size);
+        } else {
+            warmPipe(size);
+        }
+    }
+
+    /** JIT warm-up of send and recv (blocking and not) on a private pipe, sender in another thread. */
+    private static void warmPipe(final int size) {
+        final String name = "bingfa-bench-warm-pipe-" + ProcessHandle.current().pid();
+        try (Pipe<byte[]> a = Pipe.create(name, 1 << 14, ShmCodec.bytes()); Pipe<byte[]> b = Pipe.open(name, ShmCodec.bytes())) {
+            final byte[] message = new byte[size];
+            final Thread sender = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < WARM_UP; i++) {
+                    a.send(message);
+                }
+            });
+            for (int i = 0; i < WARM_UP; i++) {
+                if ((i & 1) == 0) {
+                    b.recv();
+                } else {
+                    Optional<byte[]> m = b.tryRecv();
+                    while (m.isEmpty()) {
+                        Thread.onSpinWait();
+                        m = b.tryRecv();
+                    }
+                }
+            }
+            join(sender);
+        } finally {
+            SharedMemory.unlink(name);
+        }
+    }
+
+    /** JIT warm-up of the lock: two threads pass a private mutex back and forth (the contended paths). */
+    private static void warmLock() {
+        final String name = "bingfa-bench-warm-" + ProcessHandle.current().pid();
+        try (SharedMemory shm = SharedMemory.create(name, 4096)) {
+            final ShmMutex lock = ShmMutex.create(shm, 0, false);
+            final SharedInt turn = SharedInt.at(shm, 64);
+            final Thread other = Thread.ofPlatform().start(() -> pingPong(lock, turn, 1, WARM_UP / 2));
+            pingPong(lock, turn, 0, WARM_UP / 2);
+            join(other);
+        } finally {
+            SharedMemory.unlink(name);
+        }
+    }
+
+    /** Takes {@code lock} until it has flipped {@code turn} from {@code me} to the other party {@code passes} times. */
+    private static void pingPong(final ShmMutex lock, final SharedInt turn, final int me, final int passes) {
+        int done = 0;
+        while (done < passes) {
+            try (ShmMutex.Guard _ = lock.lock()) {
+                if (turn.get() == me) {
+                    turn.set(1 - me);
+                    done++;
+                }
+            }
+        }
+    }
+
+    private static void join(final Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during warm-up", e);
+        }
+    }
+}
