@@ -78,7 +78,7 @@ public final class BenchCommand implements Runnable {
     }
 
     /** The registered suite called {@code name}. */
-    static Suite suite(final String name) {
+    static Suite named(final String name) {
         return SUITES.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no suite " + name));
     }
@@ -90,7 +90,7 @@ public final class BenchCommand implements Runnable {
     static final class Models extends SuiteCommand {
         @Override
         Suite suite() {
-            return suite("models");
+            return named("models");
         }
     }
 
@@ -101,7 +101,7 @@ public final class BenchCommand implements Runnable {
     static final class Coro extends SuiteCommand {
         @Override
         Suite suite() {
-            return suite("coro");
+            return named("coro");
         }
     }
 
@@ -112,7 +112,7 @@ public final class BenchCommand implements Runnable {
     static final class PoolBench extends SuiteCommand {
         @Override
         Suite suite() {
-            return suite("pool");
+            return named("pool");
         }
     }
 
@@ -125,7 +125,7 @@ public final class BenchCommand implements Runnable {
     static final class Shard extends SuiteCommand {
         @Override
         Suite suite() {
-            return suite("shard");
+            return named("shard");
         }
     }
 
@@ -136,7 +136,7 @@ public final class BenchCommand implements Runnable {
     static final class Ipc extends SuiteCommand {
         @Override
         Suite suite() {
-            return suite("ipc");
+            return named("ipc");
         }
     }
 }
