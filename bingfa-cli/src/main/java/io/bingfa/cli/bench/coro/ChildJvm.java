@@ -32,15 +32,8 @@ final class ChildJvm {
 
     /** Runs {@code mainClass} with {@code args}; its last output line as JSON, or an exception saying why not. */
     static JsonNode run(final Class<?> mainClass, final Duration timeout, final String... args) {
-        return run(List.of(), mainClass, timeout, args);
-    }
-
-    /** As {@link #run(Class, Duration, String...)}, with {@code jvmOptions} before the class path. */
-    static JsonNode run(final List<String> jvmOptions, final Class<?> mainClass, final Duration timeout,
-                        final String... args) {
         final List<String> command = new ArrayList<>();
         command.add(javaBinary());
-        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

@@ -36,8 +36,6 @@ public final class CoroSuite implements Suite {
 
     private static final Duration ANCHOR_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(5);
-    /** JVM flags of the tuned million-sleeper run: the throughput collector, a young generation that holds them all. */
-    private static final List<String> TUNED_GC = List.of("-XX:+UseParallelGC", "-Xmx4g", "-Xmn3g");
     private static final double KIB_PER_MIB = 1024;
 
     @Override
@@ -67,19 +65,8 @@ public final class CoroSuite implements Suite {
         run.say(big);
         final JsonNode jvmBig = ChildJvm.run(SleepersChild.class, CHILD_TIMEOUT, String.valueOf(s.bigSleepers()), millis);
         rows.add(BenchRow.of(big + ": wall", jvmBig.get("seconds").asDouble(), "s", Better.LOWER)
-                .withNote("goal: <= 3 s for 1,000,000; no anchor at this count; " + gc(jvmBig, "default G1 heap")));
+                .withNote("goal: <= 3 s for 1,000,000; no anchor at this count; " + gc(jvmBig)));
         rows.add(rss(big, jvmBig).withNote("goal: <= 1.5 GiB (1,536 MiB) for 1,000,000; no anchor at this count"));
-
-        // Parked virtual threads are heap objects (stack chunks); with a million of them G1's concurrent
-        // marking and evacuation dominate. The throughput collector with a young generation big enough to
-        // hold them all is the tuning a service with a million coroutines would use: same code, other flags.
-        final String tunedBig = big + " [" + String.join(" ", TUNED_GC) + "]";
-        run.say(tunedBig);
-        final JsonNode jvmTuned = ChildJvm.run(TUNED_GC, SleepersChild.class, CHILD_TIMEOUT,
-                String.valueOf(s.bigSleepers()), millis);
-        rows.add(BenchRow.of(tunedBig + ": wall", jvmTuned.get("seconds").asDouble(), "s", Better.LOWER)
-                .withNote("goal: <= 3 s for 1,000,000; " + gc(jvmTuned, "ParallelGC, 3 GiB young generation")));
-        rows.add(rss(tunedBig, jvmTuned).withNote("goal: <= 1.5 GiB (1,536 MiB) for 1,000,000"));
 
         final String small = count(s.sleepers()) + " coroutines x sleep " + sleep + " (child JVM)";
         run.say(small);
@@ -91,7 +78,7 @@ public final class CoroSuite implements Suite {
         final AnchorResult asyncio = run.python().run("sleepers.py", "asyncio", ANCHOR_TIMEOUT, "asyncio",
                 String.valueOf(s.sleepers()), py);
         final BenchRow wall = BenchRow.of(small + ": wall", jvm.get("seconds").asDouble(), "s", Better.LOWER)
-                .withNote(gc(jvm, "default G1 heap"));
+                .withNote(gc(jvm));
         final BenchRow rss = rss(small, jvm);
         rows.add(SuiteRun.anchored(wall, gevent, "gevent: " + count(s.sleepers()) + " x spawn(gevent.sleep), joinall", "seconds"));
         rows.add(SuiteRun.anchored(wall, asyncio, "asyncio: gather of " + count(s.sleepers()) + " x asyncio.sleep", "seconds"));
@@ -99,9 +86,9 @@ public final class CoroSuite implements Suite {
         rows.add(rssAnchored(rss, asyncio, "asyncio: " + count(s.sleepers()) + " tasks (VmHWM)"));
     }
 
-    private static String gc(final JsonNode child, final String heap) {
-        return String.format(java.util.Locale.ROOT, "of which the collectors reported %.2f s (%s)",
-                child.get("gc_seconds").asDouble(), heap);
+    private static String gc(final JsonNode child) {
+        return String.format(java.util.Locale.ROOT, "of which the collectors reported %.2f s (default G1 heap)",
+                child.get("gc_seconds").asDouble());
     }
 
     private static BenchRow rss(final String what, final JsonNode child) {
