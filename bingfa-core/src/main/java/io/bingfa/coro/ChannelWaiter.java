@@ -1,10 +1,10 @@
 package io.bingfa.coro;
 
+import io.bingfa.internal.Durations;
 import io.bingfa.future.WaitInterruptedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -193,15 +193,7 @@ final class ChannelWaiter {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     static long timeoutNanos(final Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
-        try {
-            return Math.min(timeout.toNanos(), MAX_NANOS);
-        } catch (ArithmeticException e) {
-            return MAX_NANOS; // longer than a long of nanoseconds: as good as forever
-        }
+        return Math.min(Durations.saturatedNanos(Durations.requireNonNegative(timeout, "timeout")), MAX_NANOS);
     }
 
     /** The exception for a wait that was interrupted; also re-sets the interrupt status. */

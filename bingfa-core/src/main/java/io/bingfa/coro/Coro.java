@@ -1,5 +1,6 @@
 package io.bingfa.coro;
 
+import io.bingfa.internal.Durations;
 import io.bingfa.future.TaskFailedException;
 import io.bingfa.future.TaskFuture;
 import io.bingfa.future.WaitInterruptedException;
@@ -101,7 +102,7 @@ public final class Coro {
      * @throws IllegalArgumentException if {@code delay} is negative
      */
     public static <T> TaskFuture<T> spawnLater(final Duration delay, final Callable<T> body) {
-        requireNotNegative(delay, "delay");
+        Durations.requireNonNegative(delay, "delay");
         Objects.requireNonNull(body, "body");
         final TaskFuture<T> future = new TaskFuture<>();
         // Only cancellation can complete a future whose body has not started, so this opens on cancel.
@@ -148,7 +149,7 @@ public final class Coro {
     public static boolean joinAll(final Collection<? extends Future<?>> tasks, final Duration timeout) {
         final List<Future<?>> futures = requireElements(tasks);
         if (timeout != null) {
-            requireNotNegative(timeout, "timeout");
+            Durations.requireNonNegative(timeout, "timeout");
         }
         final long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
         for (final Future<?> f : futures) {
@@ -188,7 +189,7 @@ public final class Coro {
      * @throws WaitInterruptedException if the thread is interrupted (its interrupt flag is set again)
      */
     public static void sleep(final Duration d) {
-        requireNotNegative(d, "d");
+        Durations.requireNonNegative(d, "d");
         try {
             Thread.sleep(d);
         } catch (InterruptedException e) {
@@ -212,7 +213,7 @@ public final class Coro {
      */
     public static <T> T withTimeout(final Duration timeout, final Callable<T> body) {
         if (timeout != null) {
-            requireNotNegative(timeout, "timeout");
+            Durations.requireNonNegative(timeout, "timeout");
         }
         Objects.requireNonNull(body, "body");
         final TaskFuture<T> child = spawn(body);
@@ -252,13 +253,6 @@ public final class Coro {
     /** An unstarted coroutine thread that binds {@code context} and runs {@code body}. */
     static Thread newThread(final Context context, final Runnable body) {
         return THREADS.newThread(() -> context.enter(body));
-    }
-
-    static void requireNotNegative(final Duration d, final String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative, was " + d);
-        }
     }
 
     private static List<Future<?>> requireElements(final Collection<? extends Future<?>> tasks) {

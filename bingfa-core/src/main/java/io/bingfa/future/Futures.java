@@ -1,5 +1,6 @@
 package io.bingfa.future;
 
+import io.bingfa.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -190,8 +191,8 @@ public final class Futures {
     }
 
     private static void checkTimeout(final Duration timeout) {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        if (timeout != null) {
+            Durations.requireNonNegative(timeout, "timeout");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.bingfa.future;
 
+import io.bingfa.internal.Durations;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -414,7 +415,7 @@ public final class TaskFuture<T> implements Future<T> {
     private int awaitUnchecked(final Duration timeout) {
         final int s;
         try {
-            s = timeout == null ? awaitDone(false, 0) : awaitDone(true, Math.max(0, saturatedNanos(timeout)));
+            s = timeout == null ? awaitDone(false, 0) : awaitDone(true, Math.max(0, Durations.saturatedNanos(timeout)));
         } catch (InterruptedException e) {
             throw new WaitInterruptedException(e);
         }
@@ -422,14 +423,6 @@ public final class TaskFuture<T> implements Future<T> {
             throw new WaitTimeoutException("task not done after " + timeout);
         }
         return s;
-    }
-
-    private static long saturatedNanos(final Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? 0 : Long.MAX_VALUE;
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.bingfa.pool;
 
+import io.bingfa.internal.Durations;
 import java.time.Duration;
 
 /**
@@ -22,8 +23,8 @@ public record MapOptions(int chunkSize, Duration timeout, int lookAhead) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunkSize must be at least 1, was " + chunkSize);
         }
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        if (timeout != null) {
+            Durations.requireNonNegative(timeout, "timeout");
         }
         if (lookAhead < 0) {
             throw new IllegalArgumentException("lookAhead must be at least 1 (or 0 for the default), was " + lookAhead);

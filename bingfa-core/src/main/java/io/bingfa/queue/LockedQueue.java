@@ -1,10 +1,10 @@
 package io.bingfa.queue;
 
+import io.bingfa.internal.Durations;
 import io.bingfa.future.WaitInterruptedException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -348,10 +348,6 @@ final class LockedQueue<E> implements JoinableQueue<E> {
 
     /** A validated timeout in nanoseconds, saturated at {@link #FOREVER}. */
     private static long toNanos(final Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
-        return TimeUnit.NANOSECONDS.convert(timeout);
+        return Durations.saturatedNanos(Durations.requireNonNegative(timeout, "timeout"));
     }
 }

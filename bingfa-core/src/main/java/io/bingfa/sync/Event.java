@@ -1,9 +1,8 @@
 package io.bingfa.sync;
 
+import io.bingfa.internal.Durations;
 import io.bingfa.future.WaitInterruptedException;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -114,17 +113,14 @@ public final class Event {
      * @throws WaitInterruptedException if the thread is interrupted while it waits
      */
     public boolean await(final Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
+        Durations.requireNonNegative(timeout, "timeout");
         if (flag) { // racy read: see await()
             return true;
         }
         lock.lock();
         try {
             final long started = generation;
-            long remaining = TimeUnit.NANOSECONDS.convert(timeout); // saturates instead of overflowing
+            long remaining = Durations.saturatedNanos(timeout);
             while (!flag && generation == started) {
                 if (remaining <= 0L) {
                     return false;
