@@ -1,5 +1,6 @@
 package io.bingfa.shard;
 
+import io.bingfa.internal.Durations;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -304,11 +305,7 @@ public final class RedisAgent implements AutoCloseable {
 
         /** How long to stay unregistered before (re)joining, so clients notice the absence (default 2 s). */
         public Builder rejoinDelay(final Duration d) {
-            Objects.requireNonNull(d, "rejoinDelay");
-            if (d.isNegative()) {
-                throw new IllegalArgumentException("rejoinDelay must not be negative, was " + d);
-            }
-            this.rejoinDelay = d;
+            this.rejoinDelay = Durations.requireNonNegative(d, "rejoinDelay");
             return this;
         }
 

@@ -1,7 +1,7 @@
 package io.bingfa.shm;
 
+import io.bingfa.internal.Durations;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,11 +23,7 @@ final class Waits {
 
     /** Validates {@code timeout} (non-null, not negative) and returns it in nanoseconds, saturated. */
     static long toNanos(final Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
-        }
-        return TimeUnit.NANOSECONDS.convert(timeout);
+        return Durations.saturatedNanos(Durations.requireNonNegative(timeout, "timeout"));
     }
 
     /** The deadline for a wait of {@code nanos} started now; {@link #FOREVER} stays forever. */
