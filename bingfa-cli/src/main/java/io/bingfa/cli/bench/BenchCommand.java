@@ -24,10 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         versionProvider = io.bingfa.cli.Main.Version.class,
-        description = {"Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
-                "Suites: models (the seeds' CPU/IO/coroutine experiments), coro (a million coroutines, hand-offs, pools),",
-                "pool (the process pool beside ProcessPoolExecutor), ipc (shared-memory queue, pipe and lock between processes),",
-                "shard (ShardedRedis beside one Redis and Redis Cluster)."},
+        description = "Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
         subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class,
                 BenchCommand.Ipc.class, BenchCommand.Shard.class})
 public final class BenchCommand implements Runnable {
@@ -40,7 +37,7 @@ public final class BenchCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "models, coro, pool or ipc")
+    @Parameters(arity = "0..*", paramLabel = "SUITE", description = "a suite: one of the commands below")
     private List<String> words;
 
     /** Applies the parser settings this command needs; {@link io.bingfa.cli.Main#commandLine()} calls it. */
