@@ -413,7 +413,15 @@ final class Segment {
             throw new SharedMapFullException(file.path, chunks << file.chunkOrder, "segment " + index
                     + " would need a hash table of more than 2^31 slots; create the map with more segments", null);
         }
-        rebuildTable(chunks);
+        try {
+            rebuildTable(chunks);
+        } catch (SharedMapFullException e) {
+            if (used >= capacity - 1) {
+                throw e; // a table must keep one empty slot, so that every probe ends
+            }
+            // no room for a fresh table: keep filling this one past its target load; reads only probe longer
+            LOG.debug("shared map {} segment {}: table rebuild deferred, no space: {}", file.path, index, e.getMessage());
+        }
     }
 
     /** Copies the live slots into a fresh run of {@code chunks} chunks and publishes it. */
