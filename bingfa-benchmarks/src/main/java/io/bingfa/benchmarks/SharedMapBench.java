@@ -46,6 +46,8 @@ public class SharedMapBench {
     private byte[] value;
     private ByteBuffer buffer;
     private long rng = 0x9E3779B97F4A7C15L;
+    /** A same-process reference measured in the same run: a HashMap of the same entries on the heap. */
+    private java.util.HashMap<Long, byte[]> heap;
 
     @Setup(Level.Trial)
     public void fill() throws Exception {
@@ -61,6 +63,10 @@ public class SharedMapBench {
             map.put(keys[i], value);
         }
         buffer = ByteBuffer.allocate(valueSize);
+        heap = new java.util.HashMap<>(2 * ENTRIES);
+        for (int i = 0; i < ENTRIES; i++) {
+            heap.put(i * 0x9E3779B97F4A7C15L, value.clone());
+        }
         final SharedMapStats s = map.stats();
         System.out.printf("%nSharedMap %d entries, %d-byte values: file %d bytes = %.1f bytes/entry = %.3f x raw "
                         + "key+value; blocks %d bytes, tables %d bytes, regions %d, segments %d%n",
@@ -87,6 +93,15 @@ public class SharedMapBench {
     public int getIntoBuffer() {
         buffer.clear();
         return map.get(keys[nextIndex()], buffer);
+    }
+
+    /** Reference: java.util.HashMap on the heap, copying the value into the same buffer. */
+    @Benchmark
+    public int heapHashMapGet() {
+        final byte[] v = heap.get(nextIndex() * 0x9E3779B97F4A7C15L);
+        buffer.clear();
+        buffer.put(v);
+        return v.length;
     }
 
     @Benchmark
