@@ -17,10 +17,12 @@ import java.util.Locale;
  * @param maxMicros       slowest round trip
  * @param errors          connections that failed (refused, reset, closed early, a wrong reply)
  * @param firstError      the first failure, or null
+ * @param allMessages     round trips completed in the whole run, warm-up and stop included (for costs per
+ *                        message measured around the whole run, such as the server's CPU time)
  */
 public record LoadReport(int connections, int size, double seconds, long messages, double perSecond,
                          double p50Micros, double p99Micros, double p999Micros, double maxMicros,
-                         int errors, String firstError) {
+                         int errors, String firstError, long allMessages) {
 
     /** One line for people: {@code 100 connections x 64 B: 85,000 msgs/s, p50 1.1 ms, p99 3.2 ms, ...}. */
     public String summary() {

@@ -13,17 +13,19 @@ import java.util.List;
  * @param duration    measured time of each run
  * @param reps        runs per (server, size, connections), interleaved over the servers; the median is reported
  * @param idle        connections held for the memory measurement
+ * @param settle      pause before each RSS reading (closed connections leave, the server goes quiet)
  */
 public record EchoScale(List<Integer> sizes, List<Integer> connections, Duration warmup, Duration duration, int reps,
-                        int idle) {
+                        int idle, Duration settle) {
 
     public static EchoScale of(final Scale scale) {
         return switch (scale) {
-            case TINY -> new EchoScale(List.of(64), List.of(10), Duration.ofMillis(100), Duration.ofMillis(300), 1, 200);
-            case QUICK -> new EchoScale(List.of(64, 1024), List.of(100, 1000), Duration.ofMillis(500),
-                    Duration.ofSeconds(1), 1, 2_000);
+            case TINY -> new EchoScale(List.of(64), List.of(10), Duration.ofMillis(100), Duration.ofMillis(300), 1, 200,
+                    Duration.ofMillis(200));
+            case QUICK -> new EchoScale(List.of(64, 1024), List.of(100, 1000), Duration.ofMillis(300),
+                    Duration.ofMillis(600), 1, 2_000, Duration.ofMillis(300));
             case FULL -> new EchoScale(List.of(64, 1024), List.of(100, 1000), Duration.ofSeconds(1),
-                    Duration.ofSeconds(4), 3, 10_000);
+                    Duration.ofSeconds(3), 3, 10_000, Duration.ofSeconds(1));
         };
     }
 }

@@ -37,16 +37,25 @@ import static io.bingfa.cli.bench.models.ModelsSuite.count;
  * 1,024 bytes at a time, reply with the bytes upper-cased (checked by the generator on every reply) and
  * listen with a backlog of 1,024.
  *
+ * <h2>Order</h2>
+ * All seven servers are started at once (in parallel: JVM start-up is slow on a busy machine) and measured
+ * one at a time while the others sit idle: first the memory per connection on the fresh processes, then
+ * throughput and latency.
+ *
  * <h2>Throughput and latency</h2>
  * For each message size and connection count, each server gets a warm-up and then a measured window;
  * the repetitions go round all servers before the next one starts (so that a slow minute of the shared
  * machine hurts everyone alike), and the median of the repetitions is reported. Rows: each Bingfa model's
  * messages per second beside gevent (goal for the virtual model: at least 3x), the best Bingfa model beside
  * asyncio, Tornado and the seed's threaded server, the best blocking model (thread or virtual) beside
- * Bingfa's own loop (goal: within 1.5x, a ratio of at least 0.67), and each model's p99 beside gevent's.
+ * Bingfa's own loop (goal: within 1.5x, a ratio of at least 0.67), each model's p99 beside gevent's, and
+ * each model's server CPU time per message beside gevent's (user + system time of the server process over
+ * the whole run, from {@code /proc/PID/stat}, divided by every round trip of the run): on a machine shared
+ * with other work, rates mostly measure how long each hand-off waits for a core, while CPU per message
+ * measures the server's own work.
  *
  * <h2>Memory per connection</h2>
- * A fresh server of each kind gets a warm-up (1,000 connections opened, served and closed), then its VmRSS
+ * Each fresh server gets a warm-up (1,000 connections opened, served and closed), then its VmRSS
  * is read, N connections are opened (each proven served by one round trip) and held idle, and VmRSS is read
  * again one second later: (after - before) / N. Goal: each Bingfa model at most gevent's. Holding 10,000
  * connections takes 10,000 descriptors in this JVM and 10,000 in the server: {@code ulimit -n} must allow
@@ -57,7 +66,6 @@ public final class EchoSuite implements Suite {
     private static final String SCRIPT = "echo_servers.py";
     private static final int SERVER_MAX_CONNECTIONS = 20_000;
     private static final int MEMORY_WARMUP_CONNECTIONS = 1_000;
-    private static final Duration SETTLE = Duration.ofSeconds(1);
 
     /** One server of the bench. {@code module} is the Python module it needs, null for Bingfa's. */
     record Contender(String key, String label, String module, ServerModel model) {
@@ -90,9 +98,38 @@ public final class EchoSuite implements Suite {
     public List<BenchRow> run(final SuiteRun run) {
         final EchoScale s = EchoScale.of(run.scale());
         final List<BenchRow> rows = new ArrayList<>();
-        throughput(run, s, rows);
-        memory(run, s, rows);
+        final Map<Contender, Started> servers = startAll(run);
+        try {
+            final List<BenchRow> memory = new ArrayList<>();
+            memory(run, s, servers, memory);
+            throughput(run, s, servers, rows);
+            rows.addAll(memory);
+        } finally {
+            servers.values().stream().map(Started::server).filter(x -> x != null).forEach(ServerUnderTest::close);
+        }
         return rows;
+    }
+
+    /** Every contender's server, started in parallel. */
+    private static Map<Contender, Started> startAll(final SuiteRun run) {
+        run.say("starting " + ALL.size() + " servers: " + String.join(", ", ALL.stream().map(Contender::label).toList()));
+        final Map<Contender, java.util.concurrent.CompletableFuture<Started>> futures = new LinkedHashMap<>();
+        for (final Contender c : ALL) {
+            final java.util.concurrent.CompletableFuture<Started> f = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().name("bingfa-echo-start-" + c.key()).start(() -> {
+                try {
+                    f.complete(start(run, c));
+                } catch (RuntimeException e) {
+                    f.complete(new Started(null, e.toString()));
+                }
+            });
+            futures.put(c, f);
+        }
+        final Map<Contender, Started> out = new LinkedHashMap<>();
+        futures.forEach((c, f) -> out.put(c, f.join()));
+        out.forEach((c, st) -> run.say("  " + c.label() + ": " + (st.server() != null ? "pid " + st.server().pid() + " on "
+                + st.server().address() : st.failure())));
+        return out;
     }
 
     // ---- starting servers
@@ -135,62 +172,72 @@ public final class EchoSuite implements Suite {
     }
 
     /** What one server gave for one shape over the repetitions, or why it gave nothing. */
-    private record Outcome(List<LoadReport> reports, String failure) {
+    private record Outcome(List<Run> runs, String failure) {
+        boolean empty() {
+            return runs.isEmpty();
+        }
+
         double median(final ToDoubleFunction<LoadReport> f) {
-            return Measure.median(reports.stream().mapToDouble(f).toArray());
+            return Measure.median(runs.stream().map(Run::report).mapToDouble(f).toArray());
+        }
+
+        /** The median server CPU per message in microseconds, or -1 if it could not be read. */
+        double cpuMicros() {
+            final double m = Measure.median(runs.stream().mapToDouble(Run::cpuMicros).toArray());
+            return m < 0 ? -1 : m;
         }
 
         int errors() {
-            return reports.stream().mapToInt(LoadReport::errors).sum();
+            return runs.stream().map(Run::report).mapToInt(LoadReport::errors).sum();
         }
     }
 
-    private static void throughput(final SuiteRun run, final EchoScale s, final List<BenchRow> rows) {
+    /** One load run and the server CPU it cost per round trip (microseconds; negative if unknown). */
+    private record Run(LoadReport report, double cpuMicros) {}
+
+    private static void throughput(final SuiteRun run, final EchoScale s, final Map<Contender, Started> servers,
+                                   final List<BenchRow> rows) {
         final List<Shape> shapes = new ArrayList<>();
         for (final int size : s.sizes()) {
             for (final int conns : s.connections()) {
                 shapes.add(new Shape(size, conns));
             }
         }
-        final Map<Contender, Started> servers = new LinkedHashMap<>();
-        final Map<Contender, Map<Shape, List<LoadReport>>> reports = new LinkedHashMap<>();
+        final Map<Contender, Map<Shape, List<Run>>> runs = new LinkedHashMap<>();
         final Map<Contender, String> failures = new LinkedHashMap<>();
-        try {
-            for (final Contender c : ALL) {
-                run.say("starting " + c.label());
-                final Started st = start(run, c);
-                servers.put(c, st);
-                if (st.failure() != null) {
-                    failures.put(c, st.failure());
-                }
-                reports.put(c, new LinkedHashMap<>());
+        for (final Contender c : ALL) {
+            runs.put(c, new LinkedHashMap<>());
+            if (servers.get(c).failure() != null) {
+                failures.put(c, servers.get(c).failure());
             }
-            for (int rep = 0; rep < s.reps(); rep++) {
-                for (final Shape shape : shapes) {
-                    for (final Contender c : ALL) {
-                        final ServerUnderTest server = servers.get(c).server();
-                        if (server == null || failures.containsKey(c)) {
-                            continue;
-                        }
-                        run.say(shape.label() + ", " + c.label() + (s.reps() > 1 ? ", run " + (rep + 1) + " of " + s.reps() : ""));
-                        final LoadReport r = EchoLoad.to(server.address()).connections(shape.connections()).size(shape.size())
-                                .warmup(s.warmup()).duration(s.duration()).run();
-                        if (!server.isAlive()) {
-                            failures.put(c, c.label() + " died under load: " + server.stderrTail());
-                            continue;
-                        }
-                        reports.get(c).computeIfAbsent(shape, k -> new ArrayList<>()).add(r);
-                        run.say("  " + r.summary());
+        }
+        for (int rep = 0; rep < s.reps(); rep++) {
+            for (final Shape shape : shapes) {
+                for (final Contender c : ALL) {
+                    final ServerUnderTest server = servers.get(c).server();
+                    if (server == null || failures.containsKey(c)) {
+                        continue;
                     }
+                    run.say(shape.label() + ", " + c.label() + (s.reps() > 1 ? ", run " + (rep + 1) + " of " + s.reps() : ""));
+                    final long cpuBefore = server.cpuNanos();
+                    final LoadReport r = EchoLoad.to(server.address()).connections(shape.connections()).size(shape.size())
+                            .warmup(s.warmup()).duration(s.duration()).run();
+                    final long cpuAfter = server.cpuNanos();
+                    if (!server.isAlive()) {
+                        failures.put(c, c.label() + " died under load: " + server.stderrTail());
+                        continue;
+                    }
+                    final double cpu = cpuBefore < 0 || cpuAfter < 0 || r.allMessages() == 0
+                            ? -1 : (cpuAfter - cpuBefore) / 1e3 / r.allMessages();
+                    runs.get(c).computeIfAbsent(shape, k -> new ArrayList<>()).add(new Run(r, cpu));
+                    run.say(String.format(Locale.ROOT, "  %s; server CPU %.1f us per message", r.summary(), cpu));
                 }
             }
-        } finally {
-            servers.values().stream().map(Started::server).filter(x -> x != null).forEach(ServerUnderTest::close);
         }
         for (final Shape shape : shapes) {
             final Map<Contender, Outcome> o = new LinkedHashMap<>();
             for (final Contender c : ALL) {
-                o.put(c, new Outcome(reports.get(c).getOrDefault(shape, List.of()), failures.get(c)));
+                o.put(c, new Outcome(runs.get(c).getOrDefault(shape, List.of()), failures.get(c)));
             }
             shapeRows(shape, o, rows);
         }
@@ -215,21 +262,32 @@ public final class EchoSuite implements Suite {
         }
         for (final Contender c : BINGFA) {
             final Outcome mine = o.get(c);
-            final BenchRow row = mine.reports().isEmpty()
+            final BenchRow row = mine.empty()
                     ? BenchRow.missing(p + c.label() + " p99", "ms", Better.LOWER, mine.failure())
                     : BenchRow.of(p + c.label() + " p99", mine.median(LoadReport::p99Micros) / 1e3, "ms", Better.LOWER);
             rows.add(anchor(row, o.get(GEVENT), GEVENT, r -> r.p99Micros() / 1e3, null));
         }
+        final Outcome gevent = o.get(GEVENT);
+        for (final Contender c : BINGFA) {
+            final Outcome mine = o.get(c);
+            final String name = p + c.label() + " server CPU per message";
+            final BenchRow row = mine.empty() || mine.cpuMicros() < 0
+                    ? BenchRow.missing(name, "us", Better.LOWER, mine.empty() ? mine.failure() : "no /proc/PID/stat")
+                    : BenchRow.of(name, mine.cpuMicros(), "us", Better.LOWER);
+            rows.add(gevent.empty() || gevent.cpuMicros() < 0
+                    ? row.withAnchorSkipped(gevent.failure() != null ? gevent.failure() : "no CPU time for gevent")
+                    : row.withAnchor(GEVENT.label(), gevent.cpuMicros()));
+        }
     }
 
     private static double rateOf(final Outcome o) {
-        return o.reports().isEmpty() ? -1 : o.median(LoadReport::perSecond);
+        return o.empty() ? -1 : o.median(LoadReport::perSecond);
     }
 
     private static Contender best(final Map<Contender, Outcome> o) {
         Contender best = null;
         for (final Contender c : BINGFA) {
-            if (!o.get(c).reports().isEmpty() && (best == null || rateOf(o.get(c)) > rateOf(o.get(best)))) {
+            if (!o.get(c).empty() && (best == null || rateOf(o.get(c)) > rateOf(o.get(best)))) {
                 best = c;
             }
         }
@@ -237,7 +295,7 @@ public final class EchoSuite implements Suite {
     }
 
     private static BenchRow rate(final String name, final Outcome mine) {
-        if (mine.reports().isEmpty()) {
+        if (mine.empty()) {
             return BenchRow.missing(name, "msgs/s", Better.HIGHER, mine.failure());
         }
         final BenchRow row = BenchRow.of(name, mine.median(LoadReport::perSecond), "msgs/s", Better.HIGHER);
@@ -247,7 +305,7 @@ public final class EchoSuite implements Suite {
     private static BenchRow anchor(final BenchRow row, final Outcome anchor, final Contender who,
                                    final ToDoubleFunction<LoadReport> f, final String goal) {
         final BenchRow base = goal == null ? row : row.withNote(goal);
-        if (anchor.reports().isEmpty()) {
+        if (anchor.empty()) {
             return base.withAnchorSkipped(anchor.failure() == null ? who.label() + " gave no result" : anchor.failure());
         }
         final BenchRow r = base.withAnchor(who.label(), anchor.median(f));
@@ -256,17 +314,19 @@ public final class EchoSuite implements Suite {
 
     // ---- memory per idle connection
 
-    private static void memory(final SuiteRun run, final EchoScale s, final List<BenchRow> rows) {
+    private static void memory(final SuiteRun run, final EchoScale s, final Map<Contender, Started> servers,
+                               final List<BenchRow> rows) {
         final Map<Contender, Double> kib = new LinkedHashMap<>();
         final Map<Contender, String> why = new LinkedHashMap<>();
         for (final Contender c : ALL) {
             run.say(count(s.idle()) + " idle connections, " + c.label());
-            final Started st = start(run, c);
+            final Started st = servers.get(c);
             if (st.server() == null) {
                 why.put(c, st.failure());
                 continue;
             }
-            try (ServerUnderTest server = st.server()) {
+            try {
+                final ServerUnderTest server = st.server();
                 if (server.rssKib() < 0) {
                     why.put(c, "no /proc/PID/status on this OS");
                     continue;
@@ -274,10 +334,10 @@ public final class EchoSuite implements Suite {
                 try (IdleConnections warm = IdleConnections.open(server.address(), Math.min(MEMORY_WARMUP_CONNECTIONS, s.idle()))) {
                     run.say("  warm-up: " + count(warm.size()) + " connections opened and served");
                 }
-                Thread.sleep(SETTLE);
+                Thread.sleep(s.settle());
                 final long before = server.rssKib();
                 try (IdleConnections held = IdleConnections.open(server.address(), s.idle())) {
-                    Thread.sleep(SETTLE);
+                    Thread.sleep(s.settle());
                     final long after = server.rssKib();
                     final double per = (after - before) / (double) held.size();
                     run.say(String.format(Locale.ROOT, "  RSS %,d KiB -> %,d KiB: %.2f KiB per connection", before, after, per));
