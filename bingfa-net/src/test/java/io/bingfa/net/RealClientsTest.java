@@ -49,10 +49,24 @@ class RealClientsTest {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /** OpenBSD's nc (Debian's netcat-openbsd) has -N; the traditional one does not. */
+    private static boolean openBsdNetcat() throws IOException, InterruptedException {
+        if (!onPath("nc")) {
+            return false;
+        }
+        final Process p = new ProcessBuilder("nc", "-h").redirectErrorStream(true).start();
+        final String help;
+        try (InputStream in = p.getInputStream()) {
+            help = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        p.waitFor(10, TimeUnit.SECONDS);
+        return help.contains("-N");
+    }
+
     @ParameterizedTest
     @EnumSource(ServerModel.class)
     void netcat(final ServerModel model) throws Exception {
-        assumeTrue(onPath("nc"), "nc missing");
+        assumeTrue(openBsdNetcat(), "OpenBSD nc (netcat-openbsd) missing");
         try (TcpServer s = Servers.builder(model).start()) {
             // -N: shut the socket down for writing at end of input, so the server sees EOF and closes.
             final String out = run("hello from netcat\n", "nc", "-N", "127.0.0.1", String.valueOf(s.port()));
