@@ -13,7 +13,6 @@ import io.bingfa.net.load.IdleConnections;
 import io.bingfa.net.load.LoadReport;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
