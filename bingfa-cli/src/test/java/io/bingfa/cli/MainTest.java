@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class MainTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "tour", "bench", "bench models", "bench coro", "bench pool", "bench ipc"})
+    @ValueSource(strings = {"", "tour", "bench", "bench models", "bench coro", "bench pool", "bench ipc", "bench echo", "echo",
+            "echo-load"})
     void helpWorksOnEveryCommand(final String command) {
         final String[] args = (command + " --help").strip().split(" ");
         final CliRun run = CliRun.of(args);

@@ -186,7 +186,11 @@ public final class PythonAnchors implements AutoCloseable {
         }
     }
 
-    private synchronized Path scriptFile(final String script) {
+    /**
+     * The anchor script {@code script} copied out of the jar (once) into this object's private directory,
+     * for suites that run an anchor as a long-lived server rather than through {@link #run}.
+     */
+    public synchronized Path scriptFile(final String script) {
         try {
             if (scripts == null) {
                 scripts = Files.createTempDirectory("bingfa-anchors");
