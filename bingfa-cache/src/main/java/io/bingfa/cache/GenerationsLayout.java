@@ -26,7 +26,7 @@ package io.bingfa.cache;
  *   +---------------------------------------------------------------+
  *   |       reload lock: an io.bingfa.shm.ShmMutex (64 bytes)       |  128
  *   +---------------------------------------------------------------+
- *   |       generation being built (0 = none), under the lock       |  192
+ *   |       BUILT: the last number handed to a build, under the lock  |  192
  *   +---------------------------------------------------------------+
  *   |       reloads that published a generation (count)             |  200
  *   +---------------------------------------------------------------+
@@ -48,9 +48,9 @@ package io.bingfa.cache;
  *   +---------------------------------------------------------------+
  * </pre>
  * CURRENT changes by one volatile store, after generation N's file is complete; it only grows, and a number
- * is never reused, so a file name read from it can only ever name that one generation's content. The
- * building word, the counters and the report change only under the reload lock; the report is read without
- * it, through its sequence word.
+ * is never reused (BUILT remembers the numbers of failed builds too), so a file name read from it can only
+ * ever name that one generation's content. BUILT, the counters and the report change only under the reload
+ * lock; the report is read without it, through its sequence word.
  */
 final class GenerationsLayout {
 

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *                processes; a reloader killed while holding it is detected by the next one within 100 ms)
  *   2. clean     delete every generation file except the current one: the partial file of a reloader that
  *                died mid-build, or a file a crash left unlinked
- *   3. build     N = max(CURRENT, BUILDING) + 1; BUILDING := N; create <map>.gN as a SharedMap presized to
+ *   3. build     N = max(CURRENT, BUILT) + 1; BUILT := N; create <map>.gN as a SharedMap presized to
  *                the current generation's entries (+1/8), and put every row of the source into it
  *   4. publish   CURRENT := N, one volatile store. From here a reader's next get maps gN.
  *   5. unlink    delete the old generation's file. Processes still mapping it keep its pages until they
@@ -208,14 +208,12 @@ public final class Reloader implements AutoCloseable {
             }
         } catch (final Exception | Error e) { // an Error from the source is reported too; the map stays as it was
             deleteQuietly(file);
-            control.building(0);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             return new ReloadReport(at, rows[0], Duration.ofNanos(System.nanoTime() - t0), current, e);
         }
         control.publish(next);
-        control.building(0);
         if (current > 0) {
             deleteQuietly(map.generationFile(current));
         }
