@@ -22,7 +22,7 @@ record AppSettings(int length, String alphabet, int ttlSeconds) {
         try {
             root = Reply.MAPPER.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("settings of " + app + " are not JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("settings of " + app + " are not JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("settings of " + app + " are not a JSON object");
