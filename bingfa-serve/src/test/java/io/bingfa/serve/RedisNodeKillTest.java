@@ -35,26 +35,7 @@ class RedisNodeKillTest {
         // ZooKeeper's admin server is written against Jetty 9; with the service's Jetty 12 on the class path it
         // would fail inside the in-process server
         System.setProperty("zookeeper.admin.enableServer", "false");
-        final List<AutoCloseable> closing = new ArrayList<>();
-        try (TestingServer zk = new TestingServer(true)) {
-          try {
-            final List<RedisProcess> redis = new ArrayList<>();
-            final List<RedisAgent> agents = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                final RedisProcess r = RedisProcess.startNew();
-                redis.add(r);
-                final CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
-                        .sessionTimeoutMs(4_000).connectionTimeoutMs(4_000).retryPolicy(new RetryOneTime(100)).build();
-                c.start();
-                final RedisAgent a = RedisAgent.builder().redis(r.address()).curator(c).path(PATH)
-                        .pingInterval(Duration.ofMillis(100)).pingTimeout(Duration.ofMillis(300)).build().start();
-                agents.add(a);
-                closing.add(0, r);
-                closing.add(0, c);
-                closing.add(0, a);
-            }
-            ServeClient.eventually(() -> agents.stream().allMatch(RedisAgent::isRegistered), "agents registered");
-
+        try (TestingServer zk = new TestingServer(true); Shards shards = new Shards(zk.getConnectString())) {
             try (Supervisor serve = Supervisor.start(ServeOptions.defaults(data).withPort(0).withProcesses(2)
                     .withApps(1_000).withReloadEvery(Duration.ofMinutes(10))
                     .withZooKeeper(zk.getConnectString(), PATH));
@@ -70,7 +51,7 @@ class RedisNodeKillTest {
                 final Load load = new Load(serve.url(), 3, 1_000, true);
                 try {
                     ServeClient.eventually(() -> load.ok.sum() > 100, "load is answered");
-                    final RedisProcess victim = redis.get(1);
+                    final RedisProcess victim = shards.redis.get(1);
                     victim.kill(); // SIGKILL, as kill -9
                     // verify every challenge issued before the kill, while the load goes on
                     int ok = 0;
@@ -105,11 +86,37 @@ class RedisNodeKillTest {
                 assertThat(stats.get("challenges").asLong()).isGreaterThanOrEqualTo(1);
                 assertThat(stats.get("success").asLong()).isGreaterThanOrEqualTo(1);
             }
-          } finally {
-            for (final AutoCloseable c : closing) { // before ZooKeeper stops: no reconnect attempts
+        }
+    }
+
+    /** Three redis-servers, each registered by a RedisAgent; closed before ZooKeeper stops (no reconnect noise). */
+    private static final class Shards implements AutoCloseable {
+        final List<RedisProcess> redis = new ArrayList<>();
+        private final List<AutoCloseable> closing = new ArrayList<>();
+
+        Shards(final String zk) throws Exception {
+            final List<RedisAgent> agents = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                final RedisProcess r = RedisProcess.startNew();
+                redis.add(r);
+                closing.add(0, r);
+                final CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk)
+                        .sessionTimeoutMs(4_000).connectionTimeoutMs(4_000).retryPolicy(new RetryOneTime(100)).build();
+                c.start();
+                closing.add(0, c);
+                final RedisAgent a = RedisAgent.builder().redis(r.address()).curator(c).path(PATH)
+                        .pingInterval(Duration.ofMillis(100)).pingTimeout(Duration.ofMillis(300)).build().start();
+                agents.add(a);
+                closing.add(0, a);
+            }
+            ServeClient.eventually(() -> agents.stream().allMatch(RedisAgent::isRegistered), "agents registered");
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (final AutoCloseable c : closing) {
                 c.close();
             }
-          }
         }
     }
 }
