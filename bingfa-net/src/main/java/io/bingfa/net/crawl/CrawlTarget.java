@@ -87,6 +87,9 @@ public final class CrawlTarget implements AutoCloseable {
     private final List<Loop> loops = new ArrayList<>();
     /** Requests seen per path, for /fail and /throttle (any loop may update it). */
     private final Map<String, AtomicInteger> seenByPath = new ConcurrentHashMap<>();
+    // Over all hosts; atomics because every loop updates them.
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
     private volatile boolean closed;
 
     private CrawlTarget(final Builder config) throws IOException {
@@ -138,11 +141,14 @@ public final class CrawlTarget implements AutoCloseable {
     /** Counters per host, as of now. */
     public Stats stats() {
         return new Stats(hosts.stream().map(h -> new HostStats(h.port, h.requests.get(), h.inFlight.get(),
-                h.maxInFlight.get())).toList());
+                h.maxInFlight.get())).toList(), maxInFlight.get());
     }
 
-    /** What the target has seen: one entry per host, in host order. */
-    public record Stats(List<HostStats> hosts) {
+    /**
+     * What the target has seen: one entry per host, in host order, and the largest number of requests in flight
+     * over all hosts at once.
+     */
+    public record Stats(List<HostStats> hosts, int maxInFlight) {
         public Stats {
             hosts = List.copyOf(hosts);
         }
@@ -207,7 +213,7 @@ public final class CrawlTarget implements AutoCloseable {
 
     // ---------------------------------------------------------------- the loops
 
-    private static final class HostCounters {
+    private final class HostCounters {
         final int port;
         // Atomics: written by the host's loop, read by stats() from any thread.
         final AtomicLong requests = new AtomicLong();
@@ -221,6 +227,12 @@ public final class CrawlTarget implements AutoCloseable {
         void started() {
             requests.incrementAndGet();
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            CrawlTarget.this.maxInFlight.accumulateAndGet(CrawlTarget.this.inFlight.incrementAndGet(), Math::max);
+        }
+
+        void finished() {
+            inFlight.decrementAndGet();
+            CrawlTarget.this.inFlight.decrementAndGet();
         }
     }
 
@@ -231,6 +243,8 @@ public final class CrawlTarget implements AutoCloseable {
         ByteBuffer in = ByteBuffer.allocate(1024);
         ByteBuffer out;
         boolean awaitingAnswer;
+        /** True from reading a request until its answer starts to go out (or the connection drops). */
+        boolean counted;
         boolean closeAfterWrite;
 
         Connection(final SocketChannel channel, final HostCounters host) {
@@ -375,6 +389,7 @@ public final class CrawlTarget implements AutoCloseable {
             c.in.position(total);
             c.in.compact();
             c.awaitingAnswer = true;
+            c.counted = true;
             c.host.started();
             schedule(c, request);
         }
@@ -459,6 +474,10 @@ public final class CrawlTarget implements AutoCloseable {
                     drop(key);
                     continue;
                 }
+                // Counted as answered before the write: once the bytes are out, the client may send its next
+                // request (to any loop) before this thread gets to count anything.
+                c.counted = false;
+                c.host.finished();
                 c.out = p.response;
                 c.closeAfterWrite = p.close;
                 try {
@@ -481,7 +500,6 @@ public final class CrawlTarget implements AutoCloseable {
             }
             c.out = null;
             c.awaitingAnswer = false;
-            c.host.inFlight.decrementAndGet();
             if (c.closeAfterWrite) {
                 key.cancel();
                 c.channel.close();
@@ -494,9 +512,9 @@ public final class CrawlTarget implements AutoCloseable {
         private void drop(final SelectionKey key) {
             key.cancel();
             final Object a = key.attachment();
-            if (a instanceof Connection c && c.awaitingAnswer) {
-                c.awaitingAnswer = false;
-                c.host.inFlight.decrementAndGet();
+            if (a instanceof Connection c && c.counted) {
+                c.counted = false;
+                c.host.finished();
             }
             try {
                 key.channel().close();
