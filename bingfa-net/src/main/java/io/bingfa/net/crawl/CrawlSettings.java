@@ -11,7 +11,7 @@ import java.util.Objects;
  */
 public record CrawlSettings(int concurrency, int perHostConcurrency, Duration connectTimeout, Duration requestTimeout,
         int retries, Duration backoffBase, Duration backoffMax, boolean followRedirects, int maxRedirects,
-        boolean respectRobots, String userAgent) implements Serializable {
+        boolean respectRobots, String userAgent, Crawler.Transport transport) implements Serializable {
 
     public CrawlSettings {
         if (concurrency < 1) {
@@ -38,6 +38,7 @@ public record CrawlSettings(int concurrency, int perHostConcurrency, Duration co
         if (userAgent.isBlank() || userAgent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new IllegalArgumentException("userAgent must be printable and not blank, was '" + userAgent + "'");
         }
+        Objects.requireNonNull(transport, "transport");
     }
 
     private static void requirePositive(final Duration d, final String name) {
@@ -50,12 +51,12 @@ public record CrawlSettings(int concurrency, int perHostConcurrency, Duration co
     /** The same settings with another total concurrency (a worker's share of the whole crawl's). */
     public CrawlSettings withConcurrency(final int newConcurrency) {
         return new CrawlSettings(newConcurrency, perHostConcurrency, connectTimeout, requestTimeout, retries,
-                backoffBase, backoffMax, followRedirects, maxRedirects, respectRobots, userAgent);
+                backoffBase, backoffMax, followRedirects, maxRedirects, respectRobots, userAgent, transport);
     }
 
     /** The same settings with another per-host limit. */
     public CrawlSettings withPerHostConcurrency(final int newPerHost) {
         return new CrawlSettings(concurrency, newPerHost, connectTimeout, requestTimeout, retries,
-                backoffBase, backoffMax, followRedirects, maxRedirects, respectRobots, userAgent);
+                backoffBase, backoffMax, followRedirects, maxRedirects, respectRobots, userAgent, transport);
     }
 }

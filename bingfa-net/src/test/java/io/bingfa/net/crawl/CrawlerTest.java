@@ -13,8 +13,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The crawler against a real {@link CrawlTarget} on loopback. */
-class CrawlerTest {
+/**
+ * The crawler against a real {@link CrawlTarget} on loopback: one contract, run once per transport
+ * ({@link CrawlerHttpClientTest}, {@link CrawlerSocketsTest}).
+ */
+abstract class CrawlerTest {
+
+    /** The transport under test. */
+    abstract Crawler.Transport transport();
 
     private static CrawlTarget target;
 
@@ -28,8 +34,8 @@ class CrawlerTest {
         target.close();
     }
 
-    private static Crawler.Builder quick() {
-        return Crawler.builder().backoff(Duration.ofMillis(5), Duration.ofMillis(50));
+    private Crawler.Builder quick() {
+        return Crawler.builder().backoff(Duration.ofMillis(5), Duration.ofMillis(50)).transport(transport());
     }
 
     private static List<CrawlResult> crawl(final Crawler crawler, final List<String> urls) {

@@ -31,8 +31,9 @@ import java.util.stream.IntStream;
  * {@code bingfa bench crawl}: the seeds' crawler for real. A {@code bingfa crawl-target} child JVM plays
  * {@code hosts} slow sites on loopback (every answer after {@code latency}); N URLs spread over them are crawled
  * <ol>
- *   <li>by one {@link io.bingfa.net.crawl.Crawler} in this JVM (virtual threads, JDK HttpClient), concurrency C;
- *   <li>by {@link ProcessCrawler} over a {@link ProcessPool} of 2 worker JVMs, concurrency C in all;
+ *   <li>by one {@link io.bingfa.net.crawl.Crawler} in this JVM (virtual threads) with the JDK HttpClient, and
+ *       again with Bingfa's socket transport, concurrency C;
+ *   <li>by {@link ProcessCrawler} over a {@link ProcessPool} of 2 worker JVMs (sockets), concurrency C in all;
  *   <li>by Python's aiohttp (asyncio) with C worker coroutines and a connector limited to C connections,
  *       {@code anchors/crawl_aiohttp.py}, the anchor, on the same URLs and target in the same run.
  * </ol>
@@ -83,18 +84,22 @@ public final class CrawlSuite implements Suite {
             final Path urlFile = Files.createTempFile("bingfa-crawl-urls", ".txt");
             try {
                 Files.write(urlFile, urls);
-                final CrawlSettings settings = io.bingfa.net.crawl.Crawler.builder().concurrency(load.concurrency)
-                        .perHostConcurrency(load.perHost).retries(0).settings();
+                final CrawlSettings client = settings(load, io.bingfa.net.crawl.Crawler.Transport.HTTP_CLIENT);
+                final CrawlSettings sockets = settings(load, io.bingfa.net.crawl.Crawler.Transport.SOCKETS);
 
-                run.say("one JVM: " + what);
-                crawlHere(settings, warmUp);
-                final CrawlSummary one = crawlHere(settings, urls);
+                run.say("one JVM, HttpClient: " + what);
+                crawlHere(client, warmUp);
+                final CrawlSummary viaClient = crawlHere(client, urls);
 
-                run.say("2 worker JVMs: " + what);
+                run.say("one JVM, sockets: " + what);
+                crawlHere(sockets, warmUp);
+                final CrawlSummary one = crawlHere(sockets, urls);
+
+                run.say("2 worker JVMs, sockets: " + what);
                 final CrawlSummary two;
                 try (ProcessPool pool = ProcessPool.builder().workers(2).prefetch(2).eagerStart(true).build()) {
-                    ProcessCrawler.crawl(pool, settings, 0, warmUp.iterator(), r -> { });
-                    two = ProcessCrawler.crawl(pool, settings, 0, urls.iterator(), r -> { });
+                    ProcessCrawler.crawl(pool, sockets, 0, warmUp.iterator(), r -> { });
+                    two = ProcessCrawler.crawl(pool, sockets, 0, urls.iterator(), r -> { });
                 }
 
                 run.say("anchor: aiohttp, " + what);
@@ -103,15 +108,18 @@ public final class CrawlSuite implements Suite {
                         String.valueOf(load.concurrency), String.valueOf(load.perHost));
 
                 final String anchor = "Python aiohttp, " + load.concurrency + " coroutines";
-                rows.add(SuiteRun.anchored(checked(BenchRow.of("crawl, one JVM (virtual threads + HttpClient), "
-                        + what, one.perSecond(), "req/s", Better.HIGHER), one, load), py, anchor, "per_second")
-                        .withNote("goal: at least 5x aiohttp"));
-                rows.add(SuiteRun.anchored(checked(BenchRow.of("crawl, 2 worker JVMs (ProcessCrawler), " + what,
-                        two.perSecond(), "req/s", Better.HIGHER), two, load), py, anchor, "per_second"));
+                rows.add(SuiteRun.anchored(checked(BenchRow.of("crawl, one JVM, virtual threads + JDK HttpClient, "
+                        + what, viaClient.perSecond(), "req/s", Better.HIGHER), viaClient, load), py, anchor,
+                        "per_second"));
+                rows.add(SuiteRun.anchored(checked(BenchRow.of("crawl, one JVM, virtual threads + Bingfa sockets "
+                        + "(--transport sockets), " + what, one.perSecond(), "req/s", Better.HIGHER), one, load), py,
+                        anchor, "per_second").withNote("goal: at least 5x aiohttp"));
+                rows.add(SuiteRun.anchored(checked(BenchRow.of("crawl, 2 worker JVMs (ProcessCrawler), sockets, "
+                        + what, two.perSecond(), "req/s", Better.HIGHER), two, load), py, anchor, "per_second"));
                 final double seconds = one.elapsed().toNanos() / 1e9;
                 final double seed = Crawler.extrapolate(seconds, load.urls, load.latency, load.concurrency);
                 BenchRow extrapolated = BenchRow.of("2,000,000 URLs x 2 s at concurrency " + String.format(Locale.ROOT,
-                        "%,d", load.concurrency) + ", extrapolated from the one-JVM run", seed, "s", Better.LOWER);
+                        "%,d", load.concurrency) + ", extrapolated from the one-JVM sockets run", seed, "s", Better.LOWER);
                 if (py instanceof AnchorResult.Measured m) {
                     extrapolated = extrapolated.withAnchor("the same from the aiohttp run", Crawler.extrapolate(
                             m.number("seconds"), load.urls, load.latency, load.concurrency));
@@ -141,6 +149,11 @@ public final class CrawlSuite implements Suite {
     private static BenchRow checked(final BenchRow row, final CrawlSummary s, final Load load) {
         return s.ok() == load.urls ? row : row.withNote(String.format(Locale.ROOT, "%,d of %,d URLs failed",
                 load.urls - s.ok(), load.urls));
+    }
+
+    private static CrawlSettings settings(final Load load, final io.bingfa.net.crawl.Crawler.Transport transport) {
+        return io.bingfa.net.crawl.Crawler.builder().concurrency(load.concurrency).perHostConcurrency(load.perHost)
+                .retries(0).transport(transport).settings();
     }
 
     private static CrawlSummary crawlHere(final CrawlSettings settings, final List<String> urls) {
