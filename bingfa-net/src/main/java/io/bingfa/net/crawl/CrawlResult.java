@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param error    why the URL could not be fetched, or null if a final response arrived (a 404 is not an error;
  *                 a 503 that outlived every retry is)
  * @param attempts HTTP requests made for this URL (redirect hops and retries included, robots.txt not)
- * @param finalUrl the URL of the last request (differs from {@code url} after redirects), or null if none was made
+ * @param finalUrl the URL this URL's crawl ended at (differs from {@code url} after redirects), or null for a bad URL
  */
 public record CrawlResult(String url, int status, long bytes, long millis, String error, int attempts, String finalUrl)
         implements Serializable {
