@@ -130,7 +130,7 @@ public final class CrawlCommand implements Callable<Integer> {
         if (processes == 0) {
             s = CrawlJob.run(urls, output, resume, settings, null, bar);
         } else {
-            try (ProcessPool pool = ProcessPool.builder().workers(processes).prefetch(2).eagerStart(true).build()) {
+            try (ProcessPool pool = ProcessPool.builder().workers(processes).eagerStart(true).build()) {
                 s = CrawlJob.run(urls, output, resume, settings, pool, bar);
             }
         }

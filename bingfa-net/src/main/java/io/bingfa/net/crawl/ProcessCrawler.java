@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * the seed's "multi-process + coroutines", one {@link Crawler} on virtual threads in each worker.
  *
  * <pre>{@code
- * try (ProcessPool pool = ProcessPool.builder().workers(2).prefetch(2).build()) {
+ * try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
  *     ProcessCrawler.crawl(pool, settings, 0, urls, writer::write);
  * }
  * }</pre>
@@ -52,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * {@value #DEATHS_BEFORE_SPLIT} times in a row is split in halves, so that a URL that kills its worker is
  * narrowed down to a chunk of one, which then gets an error result ("the worker died ...") instead of
  * killing workers forever. Any other failure of a task (a bug, a serialization error) ends the crawl with it.
+ *
+ * <h2>No prefetch</h2>
+ * Use the pool without {@code prefetch(n > 1)}. Task frames (a chunk of URLs) and result frames (a chunk of
+ * results) are both large here; with prefetch the pool's reader thread may be writing a prefetched task to a
+ * worker whose main thread is writing its result back, both socket buffers full, each side waiting for the other
+ * to read: seen as a hang with chunks of 10,000 URLs (a ProcessPool issue, reported). Without prefetch a worker
+ * gets its next chunk only after its result was read, and the round trip is nothing next to a chunk's crawl.
  *
  * <h2>Flow control</h2>
  * The parent stops reading input while {@code 2 * partitions * chunkSize} URLs wait in partitions, so memory is

@@ -29,7 +29,7 @@ class ProcessCrawlerTest {
     @BeforeAll
     static void start() {
         target = CrawlTarget.builder().hosts(8).latency(Duration.ofMillis(10)).start();
-        pool = ProcessPool.builder().workers(2).prefetch(2).eagerStart(true).build();
+        pool = ProcessPool.builder().workers(2).eagerStart(true).build();
     }
 
     @AfterAll

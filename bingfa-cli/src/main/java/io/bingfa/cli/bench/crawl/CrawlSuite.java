@@ -97,7 +97,7 @@ public final class CrawlSuite implements Suite {
 
                 run.say("2 worker JVMs, sockets: " + what);
                 final CrawlSummary two;
-                try (ProcessPool pool = ProcessPool.builder().workers(2).prefetch(2).eagerStart(true).build()) {
+                try (ProcessPool pool = ProcessPool.builder().workers(2).eagerStart(true).build()) {
                     ProcessCrawler.crawl(pool, sockets, 0, warmUp.iterator(), r -> { });
                     two = ProcessCrawler.crawl(pool, sockets, 0, urls.iterator(), r -> { });
                 }
