@@ -49,12 +49,12 @@ class ProcessCrawlerTest {
 
     @Test
     void everyUrlComesBackExactlyOnceFromTheWorkers() {
-        final List<String> urls = new ArrayList<>(urls("multi", 400));
+        final List<String> urls = new ArrayList<>(urls("multi", 200));
         urls.add("not a url");
         final List<CrawlResult> results = new ArrayList<>();
         final CrawlSummary s = ProcessCrawler.crawl(pool, settings(), 25, urls.iterator(), results::add);
-        assertThat(s.urls()).isEqualTo(401);
-        assertThat(s.ok()).isEqualTo(400);
+        assertThat(s.urls()).isEqualTo(201);
+        assertThat(s.ok()).isEqualTo(200);
         assertThat(results).extracting(CrawlResult::url).containsExactlyInAnyOrderElementsOf(urls);
         assertThat(results).filteredOn(r -> r.url().equals("not a url")).singleElement()
                 .satisfies(r -> assertThat(r.error()).startsWith("bad URL"));
@@ -62,7 +62,7 @@ class ProcessCrawlerTest {
 
     @Test
     void aWorkerKilledMidCrawlStillYieldsEveryUrlExactlyOnceInTheOutput() throws IOException {
-        final List<String> urls = urls("kill", 800);
+        final List<String> urls = urls("kill", 400);
         final Path urlFile = Files.write(dir.resolve("urls.txt"), urls);
         final Path out = dir.resolve("out.jsonl");
         final AtomicInteger seen = new AtomicInteger();
@@ -72,7 +72,7 @@ class ProcessCrawlerTest {
         CrawlJob.run(urlFile, out, false, settings(), pool, new CrawlJob.Listener() {
             @Override
             public void result(final CrawlResult r) {
-                if (seen.incrementAndGet() == 150 && killed.compareAndSet(false, true)) {
+                if (seen.incrementAndGet() == 100 && killed.compareAndSet(false, true)) {
                     before.addAll(pool.workerPids());
                     ProcessHandle.of(before.getFirst()).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
                 }
