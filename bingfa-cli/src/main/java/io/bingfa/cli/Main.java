@@ -5,6 +5,8 @@ import io.bingfa.cli.cache.CacheCommand;
 import io.bingfa.cli.net.EchoCommand;
 import io.bingfa.cli.net.EchoLoadCommand;
 import io.bingfa.cli.serve.ServeCommand;
+import io.bingfa.cli.crawl.CrawlCommand;
+import io.bingfa.cli.crawl.CrawlTargetCommand;
 import io.bingfa.cli.shard.ShardCommand;
 import io.bingfa.cli.tour.TourCommand;
 import java.io.IOException;
@@ -29,7 +31,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "Bingfa (并发): concurrency for the JVM. The seeds' experiments, measured on this machine.",
         subcommands = {TourCommand.class, BenchCommand.class, ShardCommand.class, CacheCommand.class,
-                EchoCommand.class, EchoLoadCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                EchoCommand.class, EchoLoadCommand.class, ServeCommand.class, CrawlCommand.class,
+                CrawlTargetCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     // picocli injects the spec after construction, so the field cannot be final.

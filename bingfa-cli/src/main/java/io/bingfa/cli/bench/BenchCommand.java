@@ -2,6 +2,7 @@ package io.bingfa.cli.bench;
 
 import io.bingfa.cli.bench.coro.CoroSuite;
 import io.bingfa.cli.bench.echo.EchoSuite;
+import io.bingfa.cli.bench.crawl.CrawlSuite;
 import io.bingfa.cli.bench.ipc.IpcSuite;
 import io.bingfa.cli.bench.map.MapSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
@@ -28,12 +29,13 @@ import picocli.CommandLine.Spec;
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = "Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
         subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class,
-                BenchCommand.Ipc.class, BenchCommand.Shard.class, BenchCommand.MapBench.class, BenchCommand.Echo.class})
+                BenchCommand.Ipc.class, BenchCommand.Shard.class, BenchCommand.MapBench.class, BenchCommand.Echo.class,
+                BenchCommand.Crawl.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
     public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite(), new IpcSuite(),
-            new ShardSuite(), new MapSuite(), new EchoSuite());
+            new ShardSuite(), new MapSuite(), new EchoSuite(), new CrawlSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
@@ -160,6 +162,18 @@ public final class BenchCommand implements Runnable {
         @Override
         Suite suite() {
             return named("echo");
+        }
+    }
+
+    @Command(name = "crawl", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"The seeds' crawler for real: a crawl-target child JVM plays slow sites on loopback,",
+                    "and N URLs (100,000 x 200 ms, concurrency 10,000; --quick: 20,000, concurrency 2,000) are crawled",
+                    "in one JVM, over 2 worker JVMs, and by Python's aiohttp run live; requests per second, and the",
+                    "one-JVM rate carried over to 2,000,000 URLs x 2 s."})
+    static final class Crawl extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return named("crawl");
         }
     }
 }

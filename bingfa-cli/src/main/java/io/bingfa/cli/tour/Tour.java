@@ -7,6 +7,8 @@ import io.bingfa.cli.bench.models.EatPlay;
 import io.bingfa.cli.bench.models.IoBound;
 import io.bingfa.cli.bench.models.ModelsSuite;
 import io.bingfa.cli.bench.models.Switching;
+import io.bingfa.net.crawl.CrawlSummary;
+import io.bingfa.net.crawl.CrawlTarget;
 import io.bingfa.pool.Pools;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -132,6 +134,18 @@ final class Tour {
         rows.add(TourRow.text("crawler, 2,000,000 URLs x 2 s: a coroutine per URL (from " + count(s.crawlCoroUrls())
                 + " URLs)", secs(perUrl), "—  (\"even better\", no number)"));
 
+        // The same crawler for real: HTTP to a local slow target.
+        final int hosts = 8;
+        final String real = String.format(Locale.ROOT, "crawler, real HTTP: %,d URLs x %s on a local target, %,d in "
+                + "flight", s.httpUrls(), duration(s.httpLatency()), s.httpConcurrency());
+        say(progress, real);
+        final CrawlSummary crawled = realCrawl(s, hosts);
+        final double crawlSeconds = crawled.elapsed().toNanos() / 1e9;
+        final double atSeed = Crawler.extrapolate(crawlSeconds, s.httpUrls(), s.httpLatency(), s.httpConcurrency());
+        rows.add(TourRow.text(real, String.format(Locale.ROOT, "%,.0f req/s (%s); 2,000,000 x 2 s at %,d in flight: %s",
+                crawled.perSecond(), secs(crawlSeconds), s.httpConcurrency(), TextTable.quantity(atSeed / 60, "min")),
+                "—  (46.3 days serial, 4.63 days on 10 threads)"));
+
         final double speedUp = cpuSerial / cpuThreads;
         final double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         conclusions.add(String.format(Locale.ROOT,
@@ -153,7 +167,11 @@ final class Tour {
                 TextTable.number(iterator.nanosPerItem()), TextTable.number(handOff.nanosPerItem())));
         conclusions.add(String.format(Locale.ROOT,
                 "Crawler: 2,000,000 URLs x 2 s take %s serially and %s on 10 threads, as the seed computed; with "
-                        + "a coroutine per URL, about %s.", days(serial), days(threads), secs(perUrl)));
+                        + "a coroutine per URL, about %s. Over real sockets to a local target, %,d URLs of %s "
+                        + "took %s (%,.0f req/s, %s URLs failed): 2,000,000 x 2 s at %,d in flight would take %s min.",
+                days(serial), days(threads), secs(perUrl), s.httpUrls(), duration(s.httpLatency()),
+                secs(crawlSeconds), crawled.perSecond(), crawled.failed(), s.httpConcurrency(),
+                TextTable.number(atSeed / 60)));
         conclusions.add(String.format(Locale.ROOT,
                 "Processes are for isolation, not speed, on the JVM: four worker JVMs took %s on the CPU-bound tasks "
                         + "(threads: %s) and %s on the sleeps, start-up included. Use them for a crash, a leak or a "
@@ -161,6 +179,18 @@ final class Tour {
                         + "interface, so moving work there is a one-line change.",
                 secs(cpuProcesses), secs(cpuThreads), secs(ioProcesses)));
         return new Result(List.copyOf(rows), List.copyOf(conclusions), cores);
+    }
+
+    /** {@code s.httpUrls()} URLs over {@code hosts} hosts of an in-process {@link CrawlTarget}, socket transport. */
+    private static CrawlSummary realCrawl(final TourScale s, final int hosts) {
+        try (CrawlTarget target = CrawlTarget.builder().hosts(hosts).latency(s.httpLatency()).start();
+             io.bingfa.net.crawl.Crawler crawler = io.bingfa.net.crawl.Crawler.builder()
+                     .concurrency(s.httpConcurrency()).perHostConcurrency(s.httpConcurrency() / hosts).retries(0)
+                     .transport(io.bingfa.net.crawl.Crawler.Transport.SOCKETS).build()) {
+            final List<String> urls = java.util.stream.IntStream.range(0, s.httpUrls())
+                    .mapToObj(i -> target.url(i, "/page/" + i).toString()).toList();
+            return crawler.crawl(urls.iterator(), r -> { });
+        }
     }
 
     private static void say(final PrintWriter progress, final String what) {
