@@ -115,6 +115,9 @@ public final class ShardedRedis implements AutoCloseable {
     private static final int MIGRATION_PAGE = 100;
     private static final long MIGRATION_PAUSE_MS = 5;
 
+    /** How many times a miss is re-read because the ring changed under it. */
+    private static final int MAX_VIEW_RETRIES = 3;
+
     /** The placement that requests use: the current ring and the rings still being migrated away from. */
     private record View(HashRing current, List<HashRing> previous, Set<String> fresh, long generation) {
     }
@@ -303,6 +306,7 @@ public final class ShardedRedis implements AutoCloseable {
         keys.forEach(ShardedRedis::checkKey);
         final View v = view;
         final Map<String, List<Integer>> byNode = new LinkedHashMap<>();
+        // the per-key fallback re-reads misses when the view changed meanwhile (see read())
         for (int i = 0; i < keys.size(); i++) {
             final List<String> owners = ownersOrFail(v.current, keys.get(i), "MGET");
             byNode.computeIfAbsent(owners.getFirst(), n -> new ArrayList<>()).add(i);
@@ -329,7 +333,7 @@ public final class ShardedRedis implements AutoCloseable {
                 final String value = kv == null ? null : kv.get(j).getValueOrElse(null);
                 if (value != null) {
                     result[idx.get(j)] = value;
-                } else if (kv == null || !v.previous.isEmpty()) {
+                } else if (kv == null || !v.previous.isEmpty() || view.generation != v.generation) {
                     fallbackIdx.add(idx.get(j));
                     fallbacks.add(getAsync(keys.get(idx.get(j))));
                 }
@@ -441,11 +445,28 @@ public final class ShardedRedis implements AutoCloseable {
     private <T> CompletableFuture<T> read(final String key,
             final Function<RedisAsyncCommands<String, String>, CompletionStage<T>> cmd,
             final java.util.function.Predicate<T> found) {
+        return read(key, cmd, found, 0);
+    }
+
+    /*
+     * A miss read under a view that has since been replaced is asked again under the new one. The race it
+     * closes: a read sent to a key's old owner under the old ring, answered after the migration (which only
+     * starts once the new view is published) copied the key away and deleted the old copy. The miss then
+     * happens-after the new view's publication, so the re-read sees it and asks the new owners. The same
+     * holds within one view while a migration runs: the new owner was asked before the copy arrived, the
+     * old owner after the copy's DEL; the copy was complete before that DEL, so one more round finds it.
+     */
+    private <T> CompletableFuture<T> read(final String key,
+            final Function<RedisAsyncCommands<String, String>, CompletionStage<T>> cmd,
+            final java.util.function.Predicate<T> found, final int attempt) {
         final View v = view;
         final List<String> owners = ownersOrFail(v.current, key, "read");
         final CompletableFuture<T> result = new CompletableFuture<>();
         readFrom(key, owners, 0, cmd, found, v, result, null);
-        return result;
+        return result.thenCompose(value -> !found.test(value) && attempt < MAX_VIEW_RETRIES
+                && (view.generation != v.generation || !v.previous.isEmpty())
+                ? read(key, cmd, found, attempt + 1)
+                : CompletableFuture.completedFuture(value));
     }
 
     private <T> void readFrom(final String key, final List<String> nodes, final int i,
