@@ -430,6 +430,25 @@ public final class ProcessPool implements Pool {
         }
     }
 
+    /*
+     * Frames dispatched by a reader thread. Without prefetch a task only ever goes to an idle worker, whose
+     * main thread is reading, so the reader may write it itself (no hand-off on the round trip). With
+     * prefetch the worker may be busy writing a large answer while we write it a large task: if this reader
+     * blocked in that write, nobody would read the answer, both socket buffers would fill and both sides
+     * would wait forever (seen with 10,000-URL crawl chunks and prefetch(2)). So a prefetching pool's reader
+     * hands the write to a virtual thread and goes back to reading; Connection.flush is safe from any thread.
+     */
+    private void flushFromReader(final List<Connection> connections) {
+        if (connections.isEmpty()) {
+            return;
+        }
+        if (config.prefetch == 1) {
+            flush(connections);
+        } else {
+            Thread.ofVirtual().name("bingfa-pool-" + poolId + "-flush").start(() -> flush(connections));
+        }
+    }
+
     private static void flush(final List<Connection> connections) {
         for (Connection c : connections) {
             try {
@@ -707,7 +726,7 @@ public final class ProcessPool implements Pool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
+        flushFromReader(toFlush);
     }
 
     /** RESULT or FAILURE from {@code w} for task {@code taskId}. */
@@ -746,7 +765,7 @@ public final class ProcessPool implements Pool {
         } finally {
             lock.unlock();
         }
-        flush(toFlush);
+        flushFromReader(toFlush);
         if (cancelledNext != null) {
             w.sendControl(WorkerProtocol.CANCEL, cancelledNext.id);
         }
