@@ -186,6 +186,15 @@ public final class PythonAnchors implements AutoCloseable {
         }
     }
 
+    /**
+     * Anchor script {@code script} (a resource under {@code anchors/}) copied out of the jar, for anchors that a
+     * suite runs itself, such as a service it starts, loads and stops; deleted by {@link #close()}.
+     */
+    public Path script(final String script) {
+        Objects.requireNonNull(script, "script");
+        return scriptFile(script);
+    }
+
     private synchronized Path scriptFile(final String script) {
         try {
             if (scripts == null) {

@@ -1,0 +1,121 @@
+package io.bingfa.cli.bench.serve;
+
+import io.bingfa.cache.testing.LocalPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Objects;
+
+/*
+ * The benchmark's settings database: a database of its own ("bench") in a LocalPostgres, holding the serve
+ * contract's table
+ *
+ *     create table apps (app_id varchar(32) primary key, settings text not null)
+ *
+ * with app-000000 .. app-(N-1), each a JSON object of 150-250 bytes generated from the app number
+ * (settingsJson). Every service under test reads this one table.
+ *
+ * Counting database work from the server's side: pg_stat_database keeps, per database, the transactions
+ * committed and rolled back. The services run each query in its own transaction (autocommit), so the change of
+ * xact_commit + xact_rollback of "bench" over a run is the number of queries the services sent. The counter is
+ * read through a connection to the "postgres" database, so reading it does not count. Autovacuum is switched
+ * off (ALTER SYSTEM, on this throwaway server only) and the table is vacuumed and analyzed once after loading,
+ * so that no background transaction lands in a run. PostgreSQL 15 publishes a backend's counts when it goes
+ * idle, at most once a second: callers wait STATS_DELAY_MILLIS after a run before reading the counter.
+ */
+/** The {@code apps} table in its own database of a LocalPostgres, and a server-side count of its transactions. */
+final class AppsDatabase {
+
+    /** The database the services use. */
+    static final String DATABASE = "bench";
+    /** How long PostgreSQL may hold a backend's counts before publishing them (1 s, PGSTAT_MIN_INTERVAL, plus margin). */
+    static final long STATS_DELAY_MILLIS = 1_500;
+
+    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    private static final String[] THEMES = {"blue", "green", "dark", "light", "orange"};
+
+    private final LocalPostgres server;
+
+    private AppsDatabase(final LocalPostgres server) {
+        this.server = server;
+    }
+
+    /** Creates database {@value #DATABASE} in {@code server} and fills {@code apps} with {@code count} apps. */
+    static AppsDatabase create(final LocalPostgres server, final int count) throws SQLException {
+        Objects.requireNonNull(server, "server");
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, was " + count);
+        }
+        try (Connection admin = DriverManager.getConnection(server.jdbcUrl());
+             Statement s = admin.createStatement()) {
+            s.execute("create database " + DATABASE);
+            s.execute("alter system set autovacuum = off");
+            s.execute("select pg_reload_conf()");
+        }
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(DATABASE) + "&reWriteBatchedInserts=true")) {
+            try (Statement s = c.createStatement()) {
+                s.execute("create table apps (app_id varchar(32) primary key, settings text not null)");
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement("insert into apps (app_id, settings) values (?, ?)")) {
+                for (int i = 0; i < count; i++) {
+                    insert.setString(1, appId(i));
+                    insert.setString(2, settingsJson(i));
+                    insert.addBatch();
+                    if (i % 5_000 == 4_999) {
+                        insert.executeBatch();
+                    }
+                }
+                insert.executeBatch();
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("vacuum analyze apps");
+            }
+        }
+        return new AppsDatabase(server);
+    }
+
+    /** {@code app-000042} for 42. */
+    static String appId(final int n) {
+        return String.format(Locale.ROOT, "app-%06d", n);
+    }
+
+    /** The settings of app {@code n}: the contract's example shape, 150-250 bytes, the same for the same n. */
+    static String settingsJson(final int n) {
+        return "{\"app\":\"" + appId(n) + "\",\"length\":" + (4 + n % 5) + ",\"alphabet\":\"" + ALPHABET
+                + "\",\"ttl_seconds\":300,\"max_attempts\":1,\"theme\":\"" + THEMES[n % THEMES.length]
+                + "\",\"owner\":\"customer-" + n + "\",\"callback\":\"https://customer-" + n
+                + ".example.com/verified\"}";
+    }
+
+    /** The JDBC URL of the services' database. */
+    String jdbcUrl() {
+        return server.jdbcUrl(DATABASE);
+    }
+
+    /** The same database as a libpq connection string, for psycopg2. */
+    String libpqDsn() {
+        return "host=127.0.0.1 port=" + server.port() + " dbname=" + DATABASE + " user=" + server.user();
+    }
+
+    /** Transactions committed plus rolled back in {@value #DATABASE} so far, as the server counts them. */
+    long transactions() throws SQLException {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl());
+             PreparedStatement q = c.prepareStatement(
+                     "select xact_commit + xact_rollback from pg_stat_database where datname = ?")) {
+            q.setString(1, DATABASE);
+            try (ResultSet r = q.executeQuery()) {
+                if (!r.next()) {
+                    throw new SQLException("pg_stat_database has no row for database " + DATABASE);
+                }
+                return r.getLong(1);
+            }
+        }
+    }
+}

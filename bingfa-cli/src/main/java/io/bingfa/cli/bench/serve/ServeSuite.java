@@ -1,0 +1,385 @@
+package io.bingfa.cli.bench.serve;
+
+import io.bingfa.cache.testing.LocalPostgres;
+import io.bingfa.cli.bench.BenchRow;
+import io.bingfa.cli.bench.Better;
+import io.bingfa.cli.bench.PythonAnchors;
+import io.bingfa.cli.bench.Scale;
+import io.bingfa.cli.bench.Suite;
+import io.bingfa.cli.bench.SuiteRun;
+import io.bingfa.shard.RedisProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+/*
+ * `bingfa bench serve`: the seeds' verification service (issue 8) under wrk on loopback, Bingfa's `bingfa serve`
+ * beside the same service written the seeds' way in Python, all started here in the same invocation.
+ *
+ * Set-up, once: a LocalPostgres (a real throwaway PostgreSQL) with the contract's `apps` table (100,000 apps;
+ * --quick 10,000; tests 1,000) in a database of its own, and one redis-server for the Python services.
+ *
+ * Systems, each started, measured and stopped in turn (never two at once: they share two cores with wrk):
+ *   BINGFA          bingfa serve --db <JDBC URL> --processes <cores>: a child JVM of this one (same java, same
+ *                   class path) that starts its workers; settings in the cross-process cache, challenges and
+ *                   counters in the host-local SharedMap.
+ *   TORNADO_DICT    anchors/serve_tornado.py --settings dict: Tornado, fork_processes(<cores>), settings in a
+ *                   per-process dict reloaded from PostgreSQL every 60 s, challenges and counters in Redis
+ *                   through redis-py. The fix the seeds describe, minus the shared cache.
+ *   TORNADO_DB      the same script with --settings db: one PostgreSQL query per request that needs settings,
+ *                   the "before" picture.
+ *
+ * Per system and round: a settings warm-up, then the measured settings run (wrk, settings.lua: GET
+ * /v1/settings/app-NNNNNN of random apps), then a pairs warm-up and the measured pairs run (pairs.lua: each
+ * connection alternates POST /v1/challenges and POST /v1/verify with the question reversed). Around each
+ * measured run the database's transaction counter (AppsDatabase.transactions: pg_stat_database, the server's
+ * own count) is read, after waiting for PostgreSQL to publish its backends' counts; the difference divided by
+ * the requests wrk reports is "db queries per request". Full scale does three rounds, systems interleaved, and
+ * reports the median of each figure; --quick does one round of 5 s runs.
+ *
+ * Failures are loud and local: a system that does not start (no python3-tornado, a crash, no ready line) or a
+ * wrk run that fails marks that system failed with the reason; its rows say so (BenchRow.missing for Bingfa,
+ * withAnchorSkipped for an anchor) and the other systems are still measured.
+ *
+ * Rows (names in the constants below; ServeChart reads the throughput rows back by name).
+ */
+/** {@code bingfa bench serve}: Bingfa's verification service vs the seeds' Tornado service, under wrk. */
+public final class ServeSuite implements Suite {
+
+    /** Row: settings reads per second (Bingfa's value; the anchor says which Python service). */
+    public static final String SETTINGS_RPS = "settings reads/s (GET /v1/settings/{app}, random apps)";
+    /** Row: challenge+verify pairs per second. */
+    public static final String PAIRS_PER_SECOND = "challenge+verify pairs/s";
+    /** Between a row's name and the Bingfa system it measures, when that is not plain {@code bingfa serve}. */
+    public static final String SYSTEM_SEPARATOR = " -- ";
+
+    static final String TORNADO_DICT = "Tornado x%d, dict + Redis (the seeds' fix)";
+    static final String TORNADO_DB = "Tornado x%d, PostgreSQL per request (before)";
+    static final String BINGFA = "bingfa serve x%d";
+
+    private static final int WRK_THREADS = 2;
+    private static final int WRK_CONNECTIONS = 64;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    /** How big this run is. */
+    private record Plan(int apps, int rounds, Duration run, Duration warmUp) {
+        static Plan of(final Scale scale) {
+            return switch (scale) {
+                case TINY -> new Plan(1_000, 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
+                case QUICK -> new Plan(10_000, 1, Duration.ofSeconds(5), Duration.ofSeconds(1));
+                case FULL -> new Plan(100_000, 3, Duration.ofSeconds(10), Duration.ofSeconds(5));
+            };
+        }
+    }
+
+    /** One round's figures for one system. */
+    record Figures(double settingsPerSecond, double settingsP50Ms, double settingsP99Ms, double settingsDbPerRequest,
+            double settingsFailures, double pairsPerSecond, double pairsP99Ms, double okPercent,
+            double pairsDbPerRequest, double pairsFailures) {
+
+        /** The median of each figure over {@code rounds} (each figure on its own). */
+        static Figures median(final List<Figures> rounds) {
+            return new Figures(med(rounds, Figures::settingsPerSecond), med(rounds, Figures::settingsP50Ms),
+                    med(rounds, Figures::settingsP99Ms), med(rounds, Figures::settingsDbPerRequest),
+                    med(rounds, Figures::settingsFailures), med(rounds, Figures::pairsPerSecond),
+                    med(rounds, Figures::pairsP99Ms), med(rounds, Figures::okPercent),
+                    med(rounds, Figures::pairsDbPerRequest), med(rounds, Figures::pairsFailures));
+        }
+
+        private static double med(final List<Figures> rounds, final ToDoubleFunction<Figures> f) {
+            final double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+    }
+
+    /** A system under test: how to start it, or why it cannot start at all. */
+    private interface Launcher {
+        ServiceProcess start() throws IOException, InterruptedException;
+    }
+
+    private record Service(String label, Optional<String> unavailable, Launcher launcher) {
+    }
+
+    /** What became of one system over the whole run. */
+    private sealed interface Outcome {
+        record Measured(Figures figures) implements Outcome {
+        }
+
+        record Failed(String reason) implements Outcome {
+        }
+    }
+
+    @Override
+    public String name() {
+        return "serve";
+    }
+
+    @Override
+    public String summary() {
+        return "bingfa serve vs the seeds' Tornado service under wrk: settings reads, challenge+verify pairs, db queries";
+    }
+
+    @Override
+    public List<BenchRow> run(final SuiteRun run) {
+        final Optional<String> missing = missingTools();
+        if (missing.isPresent()) {
+            return List.of(BenchRow.missing("serve suite", "-", Better.HIGHER, missing.get()));
+        }
+        final Plan plan = Plan.of(run.scale());
+        final int cores = Runtime.getRuntime().availableProcessors();
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("bingfa-bench-serve");
+            run.say("starting PostgreSQL and filling apps with " + plan.apps() + " apps");
+            try (LocalPostgres pg = LocalPostgres.start(); RedisProcess redis = RedisProcess.startNew()) {
+                final AppsDatabase db = AppsDatabase.create(pg, plan.apps());
+                final Wrk wrk = Wrk.in(work);
+                final List<Service> systems = systems(run, cores, db, redis, work);
+                final Map<String, Outcome> outcomes = measureAll(run, plan, wrk, db, systems);
+                return rows(cores, plan, outcomes);
+            }
+        } catch (final IOException | SQLException | RuntimeException e) {
+            return List.of(BenchRow.missing("serve suite", "-", Better.HIGHER,
+                    "could not set up the bench: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of(BenchRow.missing("serve suite", "-", Better.HIGHER, "interrupted"));
+        } finally {
+            if (work != null) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    /** Why the suite cannot run here at all: wrk, PostgreSQL or redis-server missing. */
+    private static Optional<String> missingTools() {
+        if (Wrk.binary().isEmpty()) {
+            return Optional.of("wrk is not installed (Debian: apt-get install wrk)");
+        }
+        if (!LocalPostgres.available()) {
+            return Optional.of("PostgreSQL is not installed (Debian: apt-get install postgresql)");
+        }
+        if (!RedisProcess.available()) {
+            return Optional.of("redis-server is not installed (Debian: apt-get install redis-server)");
+        }
+        return Optional.empty();
+    }
+
+    private static List<Service> systems(final SuiteRun run, final int cores, final AppsDatabase db,
+            final RedisProcess redis, final Path work) throws IOException {
+        final List<Service> systems = new ArrayList<>();
+        final Path data = Files.createDirectories(work.resolve("bingfa-serve-data"));
+        systems.add(new Service(label(BINGFA, cores), Optional.empty(), () -> ServiceProcess.start("bingfa-serve",
+                bingfaServe(List.of("--port", Integer.toString(RedisProcess.freePort()),
+                        "--processes", Integer.toString(cores), "--db", db.jdbcUrl(),
+                        "--data-dir", data.toString())), START_TIMEOUT)));
+        final Optional<Path> python = tornadoPython(run.python());
+        final Optional<String> noPython = python.isPresent() ? Optional.empty() : Optional.of(missingPython(run.python()));
+        for (final String mode : List.of("dict", "db")) {
+            systems.add(new Service(label(mode.equals("dict") ? TORNADO_DICT : TORNADO_DB, cores), noPython,
+                    () -> ServiceProcess.start("tornado-" + mode, List.of(python.orElseThrow().toString(),
+                            run.python().script("serve_tornado.py").toString(), "--processes", Integer.toString(cores),
+                            "--dsn", db.libpqDsn(), "--redis", redis.address(), "--settings", mode), START_TIMEOUT)));
+        }
+        return systems;
+    }
+
+    /** The command running {@code bingfa serve ARGS} in a JVM like this one (same java, same class path). */
+    static List<String> bingfaServe(final List<String> args) {
+        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command()
+                        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), "io.bingfa.cli.Main", "serve"));
+        command.addAll(args);
+        return command;
+    }
+
+    /** The Python modules the anchor service imports, with the Debian packages that provide them. */
+    private static final Map<String, String> PYTHON_MODULES = Map.of(
+            "tornado", "python3-tornado", "psycopg2", "python3-psycopg2", "redis", "python3-redis");
+
+    /** The first interpreter that can import tornado, psycopg2 and redis. */
+    static Optional<Path> tornadoPython(final PythonAnchors python) {
+        final Optional<Path> first = python.interpreterFor("tornado");
+        if (first.isEmpty()) {
+            return first;
+        }
+        for (final String module : PYTHON_MODULES.keySet()) {
+            if (!python.interpreterFor(module).equals(first)) {
+                return Optional.empty();
+            }
+        }
+        return first;
+    }
+
+    private static String missingPython(final PythonAnchors python) {
+        final List<String> missing = PYTHON_MODULES.entrySet().stream()
+                .filter(e -> python.interpreterFor(e.getKey()).isEmpty()).map(Map.Entry::getValue).sorted().toList();
+        return missing.isEmpty() ? "no single python3 imports tornado, psycopg2 and redis"
+                : String.join(", ", missing) + " missing";
+    }
+
+    private static String label(final String pattern, final int cores) {
+        return String.format(Locale.ROOT, pattern, cores);
+    }
+
+    // ---------------------------------------------------------------- measuring
+
+    private static Map<String, Outcome> measureAll(final SuiteRun run, final Plan plan, final Wrk wrk,
+            final AppsDatabase db, final List<Service> systems) throws InterruptedException {
+        final Map<String, List<Figures>> rounds = new LinkedHashMap<>();
+        final Map<String, String> failed = new LinkedHashMap<>();
+        for (final Service s : systems) {
+            rounds.put(s.label(), new ArrayList<>());
+            s.unavailable().ifPresent(reason -> failed.put(s.label(), reason));
+        }
+        for (int round = 1; round <= plan.rounds(); round++) {
+            for (final Service s : systems) {
+                if (failed.containsKey(s.label())) {
+                    continue;
+                }
+                run.say("round " + round + "/" + plan.rounds() + ": " + s.label());
+                try (ServiceProcess service = s.launcher().start()) {
+                    final Figures f = measure(run, plan, wrk, db, service);
+                    rounds.get(s.label()).add(f);
+                    run.say(String.format(Locale.ROOT, "  settings %.0f req/s p99 %.2f ms, %.3f db/req; pairs %.0f/s,"
+                                    + " ok %.1f%%, %.3f db/req", f.settingsPerSecond(), f.settingsP99Ms(),
+                            f.settingsDbPerRequest(), f.pairsPerSecond(), f.okPercent(), f.pairsDbPerRequest()));
+                } catch (final IOException | SQLException | RuntimeException e) {
+                    run.say("  failed: " + e.getMessage());
+                    failed.put(s.label(), oneLine(e.getMessage()));
+                }
+            }
+        }
+        final Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        for (final Service s : systems) {
+            final String reason = failed.get(s.label());
+            outcomes.put(s.label(), reason != null ? new Outcome.Failed(reason)
+                    : new Outcome.Measured(Figures.median(rounds.get(s.label()))));
+        }
+        return outcomes;
+    }
+
+    private static Figures measure(final SuiteRun run, final Plan plan, final Wrk wrk, final AppsDatabase db,
+            final ServiceProcess service) throws IOException, InterruptedException, SQLException {
+        final String apps = Integer.toString(plan.apps());
+        wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.warmUp(), apps);
+        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
+        final long t0 = db.transactions();
+        final WrkResult settings = wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
+        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
+        final long t1 = db.transactions();
+        wrk.run(service.base(), "pairs.lua", WRK_THREADS, WRK_CONNECTIONS, plan.warmUp(), apps);
+        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
+        final long t2 = db.transactions();
+        final WrkResult pairs = wrk.run(service.base(), "pairs.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
+        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
+        final long t3 = db.transactions();
+        if (!service.alive()) {
+            throw new IOException(service + " died during the run: " + service.outputTail());
+        }
+        if (settings.requests() == 0 || pairs.requests() == 0) {
+            throw new IOException("wrk completed no request against " + service + ": " + service.outputTail());
+        }
+        final long ok = pairs.counter("pairs.ok");
+        final long wrong = pairs.counter("pairs.wrong");
+        final long verifies = ok + wrong + pairs.counter("pairs.missing");
+        return new Figures(settings.requestsPerSecond(), settings.p50Ms(), settings.p99Ms(),
+                (double) (t1 - t0) / settings.requests(), settings.failures(),
+                (ok + wrong) / pairs.seconds(), pairs.p99Ms(), verifies == 0 ? 0 : 100.0 * ok / verifies,
+                (double) (t3 - t2) / pairs.requests(),
+                pairs.socketErrors() + pairs.counter("pairs.errors") + pairs.counter("pairs.missing"));
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    private static List<BenchRow> rows(final int cores, final Plan plan, final Map<String, Outcome> outcomes) {
+        final String bingfa = label(BINGFA, cores);
+        final String dict = label(TORNADO_DICT, cores);
+        final String db = label(TORNADO_DB, cores);
+        final Outcome b = outcomes.get(bingfa);
+        final String scale = String.format(Locale.ROOT, "%,d apps, wrk -t%d -c%d, %d s runs, median of %d",
+                plan.apps(), WRK_THREADS, WRK_CONNECTIONS, plan.run().toSeconds(), plan.rounds());
+        final List<BenchRow> rows = new ArrayList<>();
+        rows.add(row(SETTINGS_RPS, "req/s", Better.HIGHER, b, outcomes.get(dict), dict, Figures::settingsPerSecond,
+                "goal: at least 10x; " + scale));
+        rows.add(row(SETTINGS_RPS, "req/s", Better.HIGHER, b, outcomes.get(db), db, Figures::settingsPerSecond, null));
+        rows.add(row("settings reads p99 latency", "ms", Better.LOWER, b, outcomes.get(dict), dict,
+                Figures::settingsP99Ms, "goal: lower than Tornado's"));
+        rows.add(row("settings reads p99 latency", "ms", Better.LOWER, b, outcomes.get(db), db, Figures::settingsP99Ms, null));
+        rows.add(row("settings reads p50 latency", "ms", Better.LOWER, b, outcomes.get(dict), dict,
+                Figures::settingsP50Ms, null));
+        rows.add(row(PAIRS_PER_SECOND, "pairs/s", Better.HIGHER, b, outcomes.get(dict), dict, Figures::pairsPerSecond,
+                "goal: at least 5x"));
+        rows.add(row(PAIRS_PER_SECOND, "pairs/s", Better.HIGHER, b, outcomes.get(db), db, Figures::pairsPerSecond, null));
+        rows.add(row("challenge+verify requests p99 latency", "ms", Better.LOWER, b, outcomes.get(dict), dict,
+                Figures::pairsP99Ms, null));
+        rows.add(row("verify answered ok:true (answer = question reversed)", "%", Better.HIGHER, b, outcomes.get(dict),
+                dict, Figures::okPercent, "expected 100%"));
+        rows.add(row("db queries per settings read (pg_stat_database transactions / requests)", "queries",
+                Better.LOWER, b, outcomes.get(dict), dict, Figures::settingsDbPerRequest, "goal: 0 on the request path"));
+        rows.add(row("db queries per settings read (pg_stat_database transactions / requests)", "queries",
+                Better.LOWER, b, outcomes.get(db), db, Figures::settingsDbPerRequest, null));
+        rows.add(row("db queries per challenge or verify request", "queries", Better.LOWER, b, outcomes.get(db), db,
+                Figures::pairsDbPerRequest, "goal: 0"));
+        rows.add(failures(bingfa, b));
+        rows.add(failures(dict, outcomes.get(dict)));
+        rows.add(failures(db, outcomes.get(db)));
+        return rows;
+    }
+
+    /** {@code name, Bingfa} beside {@code anchorName}, whichever of them failed said so. */
+    private static BenchRow row(final String name, final String unit, final Better better, final Outcome bingfa,
+            final Outcome anchor, final String anchorName, final ToDoubleFunction<Figures> figure, final String note) {
+        BenchRow row = switch (bingfa) {
+            case Outcome.Measured m -> BenchRow.of(name, figure.applyAsDouble(m.figures()), unit, better);
+            case Outcome.Failed f -> BenchRow.missing(name, unit, better, "bingfa serve failed: " + f.reason());
+        };
+        if (note != null) {
+            row = row.withNote(note);
+        }
+        return switch (anchor) {
+            case Outcome.Measured m -> row.withAnchor(anchorName, figure.applyAsDouble(m.figures()));
+            case Outcome.Failed f -> row.withAnchorSkipped(anchorName + ": " + f.reason());
+        };
+    }
+
+    /** Failed requests (non-2xx, socket errors, unparsable answers) of one system over its median round. */
+    private static BenchRow failures(final String system, final Outcome outcome) {
+        final String name = "failed requests, " + system + " (settings + pairs runs)";
+        return switch (outcome) {
+            case Outcome.Measured m -> BenchRow.of(name, m.figures().settingsFailures() + m.figures().pairsFailures(),
+                    "requests", Better.LOWER).withNote("expected 0; a verify of a challenge still in flight when wrk "
+                    + "stops is not counted");
+            case Outcome.Failed f -> BenchRow.missing(name, "requests", Better.LOWER, f.reason());
+        };
+    }
+
+    private static String oneLine(final String text) {
+        if (text == null) {
+            return "(no message)";
+        }
+        final String flat = text.replaceAll("\\s+", " ").strip();
+        return flat.length() <= 400 ? flat : flat.substring(0, 400) + " ...";
+    }
+
+    private static void deleteTree(final Path root) {
+        try (Stream<Path> all = Files.walk(root)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
+    }
+}
