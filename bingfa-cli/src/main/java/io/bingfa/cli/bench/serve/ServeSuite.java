@@ -45,9 +45,10 @@ import java.util.stream.Stream;
  * /v1/settings/app-NNNNNN of random apps), then a pairs warm-up and the measured pairs run (pairs.lua: each
  * connection alternates POST /v1/challenges and POST /v1/verify with the question reversed). Around each
  * measured run the database's transaction counter (AppsDatabase.transactions: pg_stat_database, the server's
- * own count) is read, after waiting for PostgreSQL to publish its backends' counts; the difference divided by
- * the requests wrk reports is "db queries per request". Full scale does three rounds, systems interleaved, and
- * reports the median of each figure; --quick does one round of 5 s runs.
+ * own count) is read, after waiting for PostgreSQL to publish its backends' counts (up to 10 s after they go
+ * idle, see AppsDatabase); the difference divided by the requests wrk reports is "db queries per request".
+ * Those waits are long, so the queries are counted in the first round only. Full scale does three rounds,
+ * systems interleaved, and reports the median of each figure; --quick does one round of 5 s runs.
  *
  * Failures are loud and local: a system that does not start (no python3-tornado, a crash, no ready line) or a
  * wrk run that fails marks that system failed with the reason; its rows say so (BenchRow.missing for Bingfa,
@@ -72,14 +73,15 @@ public final class ServeSuite implements Suite {
     private static final int WRK_THREADS = 2;
     private static final int WRK_CONNECTIONS = 64;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final String NOT_COUNTED = "database queries are counted at --quick and full scale only";
 
     /** How big this run is. */
-    private record Plan(int apps, int rounds, Duration run, Duration warmUp) {
+    private record Plan(int apps, int rounds, Duration run, Duration warmUp, boolean countsQueries) {
         static Plan of(final Scale scale) {
             return switch (scale) {
-                case TINY -> new Plan(1_000, 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
-                case QUICK -> new Plan(10_000, 1, Duration.ofSeconds(5), Duration.ofSeconds(1));
-                case FULL -> new Plan(100_000, 3, Duration.ofSeconds(10), Duration.ofSeconds(5));
+                case TINY -> new Plan(1_000, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), false);
+                case QUICK -> new Plan(10_000, 1, Duration.ofSeconds(5), Duration.ofSeconds(1), true);
+                case FULL -> new Plan(100_000, 3, Duration.ofSeconds(10), Duration.ofSeconds(5), true);
             };
         }
     }
@@ -98,8 +100,12 @@ public final class ServeSuite implements Suite {
                     med(rounds, Figures::pairsDbPerRequest), med(rounds, Figures::pairsFailures));
         }
 
+        /** The median of the rounds that measured {@code f} (NaN: not measured that round), NaN if none did. */
         private static double med(final List<Figures> rounds, final ToDoubleFunction<Figures> f) {
-            final double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+            final double[] v = rounds.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
+            if (v.length == 0) {
+                return Double.NaN;
+            }
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
     }
@@ -252,7 +258,7 @@ public final class ServeSuite implements Suite {
                 }
                 run.say("round " + round + "/" + plan.rounds() + ": " + s.label());
                 try (ServiceProcess service = s.launcher().start()) {
-                    final Figures f = measure(run, plan, wrk, db, service);
+                    final Figures f = measure(plan, wrk, db, service, plan.countsQueries() && round == 1);
                     rounds.get(s.label()).add(f);
                     run.say(String.format(Locale.ROOT, "  settings %.0f req/s p99 %.2f ms, %.3f db/req; pairs %.0f/s,"
                                     + " ok %.1f%%, %.3f db/req", f.settingsPerSecond(), f.settingsP99Ms(),
@@ -272,21 +278,17 @@ public final class ServeSuite implements Suite {
         return outcomes;
     }
 
-    private static Figures measure(final SuiteRun run, final Plan plan, final Wrk wrk, final AppsDatabase db,
-            final ServiceProcess service) throws IOException, InterruptedException, SQLException {
+    private static Figures measure(final Plan plan, final Wrk wrk, final AppsDatabase db,
+            final ServiceProcess service, final boolean countQueries)
+            throws IOException, InterruptedException, SQLException {
         final String apps = Integer.toString(plan.apps());
         wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.warmUp(), apps);
-        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
-        final long t0 = db.transactions();
-        final WrkResult settings = wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
-        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
-        final long t1 = db.transactions();
         wrk.run(service.base(), "pairs.lua", WRK_THREADS, WRK_CONNECTIONS, plan.warmUp(), apps);
-        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
-        final long t2 = db.transactions();
+        final long t0 = countQueries ? transactionsWhenSettled(db) : 0;
+        final WrkResult settings = wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
+        final long t1 = countQueries ? transactionsWhenSettled(db) : 0;
         final WrkResult pairs = wrk.run(service.base(), "pairs.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
-        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
-        final long t3 = db.transactions();
+        final long t2 = countQueries ? transactionsWhenSettled(db) : 0;
         if (!service.alive()) {
             throw new IOException(service + " died during the run: " + service.outputTail());
         }
@@ -297,10 +299,16 @@ public final class ServeSuite implements Suite {
         final long wrong = pairs.counter("pairs.wrong");
         final long verifies = ok + wrong + pairs.counter("pairs.missing");
         return new Figures(settings.requestsPerSecond(), settings.p50Ms(), settings.p99Ms(),
-                (double) (t1 - t0) / settings.requests(), settings.failures(),
+                countQueries ? (double) (t1 - t0) / settings.requests() : Double.NaN, settings.failures(),
                 (ok + wrong) / pairs.seconds(), pairs.p99Ms(), verifies == 0 ? 0 : 100.0 * ok / verifies,
-                (double) (t3 - t2) / pairs.requests(),
+                countQueries ? (double) (t2 - t1) / pairs.requests() : Double.NaN,
                 pairs.socketErrors() + pairs.counter("pairs.errors") + pairs.counter("pairs.missing"));
+    }
+
+    /** The database's transaction count once PostgreSQL has published every backend's counts. */
+    private static long transactionsWhenSettled(final AppsDatabase db) throws InterruptedException, SQLException {
+        Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
+        return db.transactions();
     }
 
     // ---------------------------------------------------------------- rows
@@ -344,6 +352,8 @@ public final class ServeSuite implements Suite {
     private static BenchRow row(final String name, final String unit, final Better better, final Outcome bingfa,
             final Outcome anchor, final String anchorName, final ToDoubleFunction<Figures> figure, final String note) {
         BenchRow row = switch (bingfa) {
+            case Outcome.Measured m when Double.isNaN(figure.applyAsDouble(m.figures())) ->
+                    BenchRow.missing(name, unit, better, NOT_COUNTED);
             case Outcome.Measured m -> BenchRow.of(name, figure.applyAsDouble(m.figures()), unit, better);
             case Outcome.Failed f -> BenchRow.missing(name, unit, better, "bingfa serve failed: " + f.reason());
         };
@@ -351,6 +361,8 @@ public final class ServeSuite implements Suite {
             row = row.withNote(note);
         }
         return switch (anchor) {
+            case Outcome.Measured m when Double.isNaN(figure.applyAsDouble(m.figures())) ->
+                    row.withAnchorSkipped(NOT_COUNTED);
             case Outcome.Measured m -> row.withAnchor(anchorName, figure.applyAsDouble(m.figures()));
             case Outcome.Failed f -> row.withAnchorSkipped(anchorName + ": " + f.reason());
         };
@@ -372,7 +384,7 @@ public final class ServeSuite implements Suite {
             return "(no message)";
         }
         final String flat = text.replaceAll("\\s+", " ").strip();
-        return flat.length() <= 400 ? flat : flat.substring(0, 400) + " ...";
+        return flat.length() <= 240 ? flat : flat.substring(0, 240) + " ...";
     }
 
     private static void deleteTree(final Path root) {
