@@ -66,9 +66,11 @@ public final class ServeSuite implements Suite {
     /** Between a row's name and the Bingfa system it measures, when that is not plain {@code bingfa serve}. */
     public static final String SYSTEM_SEPARATOR = " -- ";
 
+    private static final int SHARDS = 3;
     static final String TORNADO_DICT = "Tornado x%d, dict + Redis (the seeds' fix)";
     static final String TORNADO_DB = "Tornado x%d, PostgreSQL per request (before)";
     static final String BINGFA = "bingfa serve x%d";
+    static final String BINGFA_ZK = "bingfa serve x%d --zk (ShardedRedis, " + SHARDS + " redis-servers, rf 2)";
 
     private static final int WRK_THREADS = 2;
     private static final int WRK_CONNECTIONS = 64;
@@ -149,10 +151,11 @@ public final class ServeSuite implements Suite {
         try {
             work = Files.createTempDirectory("bingfa-bench-serve");
             run.say("starting PostgreSQL and filling apps with " + plan.apps() + " apps");
-            try (LocalPostgres pg = LocalPostgres.start(); RedisProcess redis = RedisProcess.startNew()) {
+            try (LocalPostgres pg = LocalPostgres.start(); RedisProcess redis = RedisProcess.startNew();
+                 Shards shards = Shards.start(run)) {
                 final AppsDatabase db = AppsDatabase.create(pg, plan.apps());
                 final Wrk wrk = Wrk.in(work);
-                final List<Service> systems = systems(run, cores, db, redis, work);
+                final List<Service> systems = systems(run, cores, db, redis, shards, work);
                 final Map<String, Outcome> outcomes = measureAll(run, plan, wrk, db, systems);
                 return rows(cores, plan, outcomes);
             }
@@ -184,13 +187,19 @@ public final class ServeSuite implements Suite {
     }
 
     private static List<Service> systems(final SuiteRun run, final int cores, final AppsDatabase db,
-            final RedisProcess redis, final Path work) throws IOException {
+            final RedisProcess redis, final Shards shards, final Path work) throws IOException {
         final List<Service> systems = new ArrayList<>();
         final Path data = Files.createDirectories(work.resolve("bingfa-serve-data"));
+        final Path zkData = Files.createDirectories(work.resolve("bingfa-serve-zk-data"));
         systems.add(new Service(label(BINGFA, cores), Optional.empty(), () -> ServiceProcess.start("bingfa-serve",
                 bingfaServe(List.of("--port", Integer.toString(RedisProcess.freePort()),
                         "--processes", Integer.toString(cores), "--db", db.jdbcUrl(),
                         "--data-dir", data.toString())), START_TIMEOUT)));
+        systems.add(new Service(label(BINGFA_ZK, cores), shards.unavailable(), () -> ServiceProcess.start(
+                "bingfa-serve-zk", bingfaServe(List.of("--port", Integer.toString(RedisProcess.freePort()),
+                        "--processes", Integer.toString(cores), "--db", db.jdbcUrl(),
+                        "--zk", shards.cluster().orElseThrow().connect(), "--data-dir", zkData.toString())),
+                START_TIMEOUT)));
         final Optional<Path> python = tornadoPython(run.python());
         final Optional<String> noPython = python.isPresent() ? Optional.empty() : Optional.of(missingPython(run.python()));
         for (final String mode : List.of("dict", "db")) {
@@ -200,6 +209,23 @@ public final class ServeSuite implements Suite {
                             "--dsn", db.libpqDsn(), "--redis", redis.address(), "--settings", mode), START_TIMEOUT)));
         }
         return systems;
+    }
+
+    /** The shard cluster for {@code --zk}, or why there is none; closing it closes the cluster. */
+    private record Shards(Optional<ShardCluster> cluster, Optional<String> unavailable) implements AutoCloseable {
+        static Shards start(final SuiteRun run) throws InterruptedException {
+            run.say("starting ZooKeeper and " + SHARDS + " redis-servers for bingfa serve --zk");
+            try {
+                return new Shards(Optional.of(ShardCluster.start(SHARDS)), Optional.empty());
+            } catch (final IOException | RuntimeException e) {
+                return new Shards(Optional.empty(), Optional.of("no shard cluster: " + e.getMessage()));
+            }
+        }
+
+        @Override
+        public void close() {
+            cluster.ifPresent(ShardCluster::close);
+        }
     }
 
     /** The command running {@code bingfa serve ARGS} in a JVM like this one (same java, same class path). */
@@ -342,7 +368,20 @@ public final class ServeSuite implements Suite {
                 Better.LOWER, b, outcomes.get(db), db, Figures::settingsDbPerRequest, null));
         rows.add(row("db queries per challenge or verify request", "queries", Better.LOWER, b, outcomes.get(db), db,
                 Figures::pairsDbPerRequest, "goal: 0"));
+        final String zk = label(BINGFA_ZK, cores);
+        final Outcome z = outcomes.get(zk);
+        rows.add(row(SETTINGS_RPS + SYSTEM_SEPARATOR + zk, "req/s", Better.HIGHER, z, outcomes.get(dict), dict,
+                Figures::settingsPerSecond, null));
+        rows.add(row(PAIRS_PER_SECOND + SYSTEM_SEPARATOR + zk, "pairs/s", Better.HIGHER, z, outcomes.get(dict), dict,
+                Figures::pairsPerSecond, "goal: at least 5x"));
+        rows.add(row("challenge+verify requests p99 latency" + SYSTEM_SEPARATOR + zk, "ms", Better.LOWER, z,
+                outcomes.get(dict), dict, Figures::pairsP99Ms, null));
+        rows.add(row("verify answered ok:true" + SYSTEM_SEPARATOR + zk, "%", Better.HIGHER, z, outcomes.get(dict),
+                dict, Figures::okPercent, "expected 100%"));
+        rows.add(row("db queries per challenge or verify request" + SYSTEM_SEPARATOR + zk, "queries", Better.LOWER, z,
+                outcomes.get(db), db, Figures::pairsDbPerRequest, "goal: 0"));
         rows.add(failures(bingfa, b));
+        rows.add(failures(zk, z));
         rows.add(failures(dict, outcomes.get(dict)));
         rows.add(failures(db, outcomes.get(db)));
         return rows;
@@ -355,7 +394,7 @@ public final class ServeSuite implements Suite {
             case Outcome.Measured m when Double.isNaN(figure.applyAsDouble(m.figures())) ->
                     BenchRow.missing(name, unit, better, NOT_COUNTED);
             case Outcome.Measured m -> BenchRow.of(name, figure.applyAsDouble(m.figures()), unit, better);
-            case Outcome.Failed f -> BenchRow.missing(name, unit, better, "bingfa serve failed: " + f.reason());
+            case Outcome.Failed f -> BenchRow.missing(name, unit, better, "failed: " + f.reason());
         };
         if (note != null) {
             row = row.withNote(note);
