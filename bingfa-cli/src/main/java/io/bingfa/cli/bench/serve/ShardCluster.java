@@ -33,6 +33,10 @@ final class ShardCluster implements AutoCloseable {
         if (nodes < 1) {
             throw new IllegalArgumentException("nodes must be at least 1, was " + nodes);
         }
+        // ZooKeeper and Curator log every session at INFO; the bench's standard error is for its progress lines.
+        // slf4j-simple reads these when it creates each logger, so they must be set before the first one.
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.curator", "warn");
         final TestingServer server;
         try {
             server = new TestingServer(true);
