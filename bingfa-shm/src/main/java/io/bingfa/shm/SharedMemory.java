@@ -68,6 +68,7 @@ public final class SharedMemory implements AutoCloseable {
 
     private final Path path;
     private final int kind;
+    /** The arena this object maps and closes; {@code null} for a {@link #view}, whose memory it does not own. */
     private final Arena arena;
     private final MemorySegment whole;
     private final MemorySegment user;
@@ -78,6 +79,14 @@ public final class SharedMemory implements AutoCloseable {
         this.arena = arena;
         this.whole = whole;
         this.user = whole.asSlice(SegmentLayout.HEADER_SIZE);
+    }
+
+    private SharedMemory(final Path path, final MemorySegment memory) {
+        this.path = path;
+        this.kind = 0;
+        this.arena = null;
+        this.whole = memory;
+        this.user = memory;
     }
 
     // ------------------------------------------------------------------ public entry points
@@ -147,6 +156,20 @@ public final class SharedMemory implements AutoCloseable {
         return user.byteSize();
     }
 
+    /**
+     * A view of memory that another structure mapped from {@code file} in its own format (for instance the
+     * lock table of {@code io.bingfa.cache.SharedMap}), so that {@link ShmMutex} and the other shared
+     * structures can be placed in it: {@link #segment()} is all of {@code memory} (no Bingfa header), and
+     * {@link #close()} does nothing (the owner of the mapping unmaps it).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static SharedMemory view(final Path file, final MemorySegment memory) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(memory, "memory");
+        return new SharedMemory(file, memory);
+    }
+
     /** The file name (the last element of {@link #path()}). */
     public String name() {
         return path.getFileName().toString();
@@ -159,7 +182,7 @@ public final class SharedMemory implements AutoCloseable {
 
     /** {@code true} until {@link #close()}. */
     public boolean isOpen() {
-        return arena.scope().isAlive();
+        return user.scope().isAlive();
     }
 
     /** Removes the file; mappings (this one included) stay usable until closed. */
@@ -173,6 +196,9 @@ public final class SharedMemory implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (arena == null) {
+            return; // a view: the owner of the mapping unmaps it
+        }
         for (int attempt = 0; arena.scope().isAlive(); attempt++) {
             try {
                 arena.close();

@@ -1,0 +1,115 @@
+package io.bingfa.cli.serve;
+
+import io.bingfa.serve.ServeOptions;
+import io.bingfa.serve.Supervisor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bingfa serve}: the seeds' verification service. A supervisor (this JVM) and {@code --processes}
+ * worker JVMs on one port; see {@link Supervisor} and docs/design-serve.md.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+        description = {"The seeds' verification service: worker JVMs on one port (SO_REUSEPORT), a request per",
+                "virtual thread, app settings in a shared reloadable cache, challenges in a shared map or sharded Redis.",
+                "Routes: GET /v1/settings/{app}, POST /v1/challenges, POST /v1/verify, GET /v1/stats/{app},",
+                "GET /health, GET /metrics, POST /admin/reload, GET / (dashboard). Runs until stopped (Ctrl-C)."})
+public final class ServeCommand implements Callable<Integer> {
+
+    // picocli injects the spec and the options after construction, so the fields cannot be final.
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", description = "the port (default ${DEFAULT-VALUE}; 0: a free one)")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "the address to bind (default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--processes", paramLabel = "N", description = "worker JVMs (default: cores, here ${sys:bingfa.cores})")
+    Integer processes;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL",
+            description = "the settings database (table apps); default: an embedded H2 file in the data directory")
+    String db;
+
+    @Option(names = "--zk", paramLabel = "CONNECT",
+            description = "ZooKeeper of the Redis shards for challenges; default: a shared map on this host")
+    String zk;
+
+    @Option(names = "--zk-path", defaultValue = ServeOptions.DEFAULT_ZK_PATH,
+            description = "membership path of the Redis shards (default ${DEFAULT-VALUE})")
+    String zkPath;
+
+    @Option(names = "--apps", defaultValue = "100000", description = "sample apps of the embedded database (default ${DEFAULT-VALUE})")
+    int apps;
+
+    @Option(names = "--reload-every", defaultValue = "60s", paramLabel = "DURATION",
+            description = "settings reload period: 500ms, 60s, 5m, 1h or ISO-8601 (default ${DEFAULT-VALUE})")
+    String reloadEvery;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where the embedded database lives (default: ~/.cache/bingfa/serve)")
+    Path dataDir;
+
+    static {
+        System.setProperty("bingfa.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        final ServeOptions options;
+        try {
+            final Path dir = dataDir != null ? dataDir
+                    : Path.of(System.getProperty("user.home"), ".cache", "bingfa", "serve");
+            options = ServeOptions.defaults(dir).withHost(host).withPort(port)
+                    .withProcesses(processes != null ? processes : Runtime.getRuntime().availableProcessors())
+                    .withDatabase(db).withZooKeeper(zk, zkPath).withApps(apps).withReloadEvery(duration(reloadEvery));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        final Supervisor supervisor = Supervisor.start(options);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            supervisor.close();
+            stopped.countDown();
+        }, "bingfa-serve-stop"));
+        spec.commandLine().getOut().println("serving on " + supervisor.url() + " (" + supervisor.workers() + " workers)");
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** 500ms, 60s, 5m, 1h, or an ISO-8601 duration (PT1M). */
+    static Duration duration(final String text) {
+        final String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("pt") || t.startsWith("p")) {
+                return Duration.parse(text.trim());
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            final long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new IllegalArgumentException("reload-every must be like 500ms, 60s, 5m, 1h or PT1M, was '"
+                        + text + "'");
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("reload-every must be like 500ms, 60s, 5m, 1h or PT1M, was '" + text
+                    + "'", e);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.bingfa.serve;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Overview
+ * --------
+ * Jetty's side of a request, kept apart from the routes (Api): method check (405 with Allow), body read with
+ * the 16 KiB limit (413 from Content-Length alone, or after reading one byte too many of a chunked body), the
+ * call to Api.route, and the bookkeeping: Micrometer timer and the worker's board slot.
+ *
+ * Threads: the handler is BLOCKING (Handler.Abstract's default), so Jetty runs it on a virtual thread of the
+ * server's thread pool (Worker.server: QueuedThreadPool with a virtual-thread executor); reading the body and
+ * waiting for Redis park that virtual thread, not a carrier. Anything a handler throws is answered with a 500
+ * and logged; Jetty's own errors (bad request line, headers too large) go through JsonErrorHandler.
+ */
+/** Adapts Jetty requests to {@link Api}. */
+final class ServeHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeHandler.class);
+
+    private final Api api;
+    private final ServeMetrics metrics;
+    private final WorkerBoard board;
+    private final int worker;
+
+    ServeHandler(final Api api, final ServeMetrics metrics, final WorkerBoard board, final int worker) {
+        this.api = api;
+        this.metrics = metrics;
+        this.board = board;
+        this.worker = worker;
+    }
+
+    @Override
+    public boolean handle(final Request request, final Response response, final Callback callback) {
+        final long start = System.nanoTime();
+        final String path = request.getHttpURI().getDecodedPath();
+        final Api.Route route = Api.Route.of(path == null ? "" : path);
+        Reply reply;
+        try {
+            reply = answer(request, route, path);
+        } catch (RuntimeException | IOException e) {
+            LOG.error("{} {} failed", request.getMethod(), path, e);
+            reply = Reply.error(500, "internal error");
+        }
+        response.setStatus(reply.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        if (reply.status() == 405) {
+            response.getHeaders().put(HttpHeader.ALLOW, route.method);
+        }
+        response.write(true, ByteBuffer.wrap(reply.body()), callback);
+        final long nanos = System.nanoTime() - start;
+        metrics.record(route, reply.status(), nanos);
+        board.answered(worker, reply.status(), nanos / 1_000);
+        return true;
+    }
+
+    private Reply answer(final Request request, final Api.Route route, final String path) throws IOException {
+        if (route == Api.Route.NOT_FOUND) {
+            return Reply.error(404, "no such route: " + cut(path));
+        }
+        if (!route.method.equals(request.getMethod())) {
+            return Reply.error(405, "method " + cut(request.getMethod()) + " not allowed on " + path + ", use "
+                    + route.method);
+        }
+        final byte[] body;
+        if ("POST".equals(route.method)) {
+            if (request.getLength() > Api.MAX_BODY_BYTES) {
+                return Reply.error(413, "request body must be at most " + Api.MAX_BODY_BYTES + " bytes, was "
+                        + request.getLength());
+            }
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                body = in.readNBytes(Api.MAX_BODY_BYTES + 1);
+            }
+            if (body.length > Api.MAX_BODY_BYTES) {
+                return Reply.error(413, "request body must be at most " + Api.MAX_BODY_BYTES + " bytes");
+            }
+        } else {
+            body = new byte[0];
+        }
+        return api.route(route, path, body);
+    }
+
+    private static String cut(final String s) {
+        if (s == null) {
+            return "(none)";
+        }
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    }
+}
