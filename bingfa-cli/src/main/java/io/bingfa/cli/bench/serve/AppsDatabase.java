@@ -1,6 +1,7 @@
 package io.bingfa.cli.bench.serve;
 
 import io.bingfa.cache.testing.LocalPostgres;
+import io.bingfa.serve.SampleSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,8 +17,9 @@ import java.util.Objects;
  *
  *     create table apps (app_id varchar(32) primary key, settings text not null)
  *
- * with app-000000 .. app-(N-1), each a JSON object of 150-250 bytes generated from the app number
- * (settingsJson). Every service under test reads this one table.
+ * with app-000000 .. app-(N-1), each a JSON object of 150-250 bytes generated from the app number by
+ * bingfa-serve's SampleSettings (the rows `bingfa serve` itself generates). Every service under test reads
+ * this one table.
  *
  * Counting database work from the server's side: pg_stat_database keeps, per database, the transactions
  * committed and rolled back. The services run each query in its own transaction (autocommit), so the change of
@@ -40,9 +42,6 @@ final class AppsDatabase {
     /** How long PostgreSQL may hold an idle backend's counts before publishing them (10 s, plus margin). */
     static final long STATS_DELAY_MILLIS = 11_500;
 
-    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    private static final String[] THEMES = {"blue", "green", "dark", "light", "orange"};
-
     private final LocalPostgres server;
 
     private AppsDatabase(final LocalPostgres server) {
@@ -61,42 +60,12 @@ final class AppsDatabase {
             s.execute("alter system set autovacuum = off");
             s.execute("select pg_reload_conf()");
         }
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(DATABASE) + "&reWriteBatchedInserts=true")) {
-            try (Statement s = c.createStatement()) {
-                s.execute("create table apps (app_id varchar(32) primary key, settings text not null)");
-            }
-            c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement("insert into apps (app_id, settings) values (?, ?)")) {
-                for (int i = 0; i < count; i++) {
-                    insert.setString(1, appId(i));
-                    insert.setString(2, settingsJson(i));
-                    insert.addBatch();
-                    if (i % 5_000 == 4_999) {
-                        insert.executeBatch();
-                    }
-                }
-                insert.executeBatch();
-            }
-            c.commit();
-            c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
-                s.execute("vacuum analyze apps");
-            }
+        SampleSettings.create(server.jdbcUrl(DATABASE) + "&reWriteBatchedInserts=true", count);
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(DATABASE));
+             Statement s = c.createStatement()) {
+            s.execute("vacuum analyze apps");
         }
         return new AppsDatabase(server);
-    }
-
-    /** {@code app-000042} for 42. */
-    static String appId(final int n) {
-        return String.format(Locale.ROOT, "app-%06d", n);
-    }
-
-    /** The settings of app {@code n}: the contract's example shape, 150-250 bytes, the same for the same n. */
-    static String settingsJson(final int n) {
-        return "{\"app\":\"" + appId(n) + "\",\"length\":" + (4 + n % 5) + ",\"alphabet\":\"" + ALPHABET
-                + "\",\"ttl_seconds\":300,\"max_attempts\":1,\"theme\":\"" + THEMES[n % THEMES.length]
-                + "\",\"owner\":\"customer-" + n + "\",\"callback\":\"https://customer-" + n
-                + ".example.com/verified\"}";
     }
 
     /** The JDBC URL of the services' database. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bingfa.cache.testing.LocalPostgres;
 import io.bingfa.cli.bench.PythonAnchors;
+import io.bingfa.serve.SampleSettings;
 import io.bingfa.shard.RedisProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -75,7 +76,7 @@ class TornadoAnchorContractTest {
 
             final HttpResponse<String> settings = get(base, "/v1/settings/app-000042");
             assertThat(settings.statusCode()).isEqualTo(200);
-            assertThat(settings.body()).isEqualTo(AppsDatabase.settingsJson(42));
+            assertThat(settings.body()).isEqualTo(SampleSettings.json(42));
             final HttpResponse<String> unknown = get(base, "/v1/settings/app-999999");
             assertThat(unknown.statusCode()).isEqualTo(404);
             assertThat(JSON.readTree(unknown.body()).get("error").asText()).contains("app-999999");
