@@ -192,11 +192,11 @@ public final class ServeSuite implements Suite {
         final Path data = Files.createDirectories(work.resolve("bingfa-serve-data"));
         final Path zkData = Files.createDirectories(work.resolve("bingfa-serve-zk-data"));
         systems.add(new Service(label(BINGFA, cores), Optional.empty(), () -> ServiceProcess.start("bingfa-serve",
-                bingfaServe(List.of("--port", Integer.toString(RedisProcess.freePort()),
+                bingfaServe(List.of("--port", "0",
                         "--processes", Integer.toString(cores), "--db", db.jdbcUrl(),
                         "--data-dir", data.toString())), START_TIMEOUT)));
         systems.add(new Service(label(BINGFA_ZK, cores), shards.unavailable(), () -> ServiceProcess.start(
-                "bingfa-serve-zk", bingfaServe(List.of("--port", Integer.toString(RedisProcess.freePort()),
+                "bingfa-serve-zk", bingfaServe(List.of("--port", "0",
                         "--processes", Integer.toString(cores), "--db", db.jdbcUrl(),
                         "--zk", shards.cluster().orElseThrow().connect(), "--data-dir", zkData.toString())),
                 START_TIMEOUT)));
@@ -422,7 +422,7 @@ public final class ServeSuite implements Suite {
         if (text == null) {
             return "(no message)";
         }
-        final String flat = text.replaceAll("\\s+", " ").strip();
+        final String flat = text.lines().findFirst().orElse("").replaceAll("\\s+", " ").strip();
         return flat.length() <= 240 ? flat : flat.substring(0, 240) + " ...";
     }
 

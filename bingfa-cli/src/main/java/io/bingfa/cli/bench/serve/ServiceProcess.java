@@ -78,12 +78,12 @@ final class ServiceProcess implements AutoCloseable {
             stopTree(p);
             drain.join(1_000);
             throw new IOException(name + " exited with code " + p.exitValue() + " before it was serving: "
-                    + text(tail), e.getCause());
+                    + cause(tail) + "\n" + text(tail), e.getCause());
         } catch (final TimeoutException e) {
             stopTree(p);
             drain.join(1_000);
             throw new IOException(name + " printed no 'serving on' line within " + timeout.toSeconds() + " s: "
-                    + text(tail), e);
+                    + cause(tail) + "\n" + text(tail), e);
         } catch (final InterruptedException e) {
             stopTree(p);
             throw e;
@@ -139,6 +139,24 @@ final class ServiceProcess implements AutoCloseable {
     @Override
     public String toString() {
         return name + "[" + base + ", " + workers + " workers, pid " + process.pid() + "]";
+    }
+
+    /** The line that most likely says what went wrong: the last one naming an exception or error, else the last. */
+    private static String cause(final ArrayDeque<String> tail) {
+        synchronized (tail) {
+            String last = "(no output)";
+            String error = null;
+            for (final String line : tail) {
+                if (!line.isBlank() && !line.strip().startsWith("at ")) {
+                    last = line.strip();
+                    final String lower = last.toLowerCase(java.util.Locale.ROOT);
+                    if (lower.contains("exception") || lower.contains("error")) {
+                        error = last;
+                    }
+                }
+            }
+            return error != null ? error : last;
+        }
     }
 
     private static String text(final ArrayDeque<String> tail) {
