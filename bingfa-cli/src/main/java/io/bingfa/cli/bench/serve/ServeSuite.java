@@ -41,14 +41,16 @@ import java.util.stream.Stream;
  *   TORNADO_DB      the same script with --settings db: one PostgreSQL query per request that needs settings,
  *                   the "before" picture.
  *
- * Per system and round: a settings warm-up, then the measured settings run (wrk, settings.lua: GET
- * /v1/settings/app-NNNNNN of random apps), then a pairs warm-up and the measured pairs run (pairs.lua: each
- * connection alternates POST /v1/challenges and POST /v1/verify with the question reversed). Around each
- * measured run the database's transaction counter (AppsDatabase.transactions: pg_stat_database, the server's
- * own count) is read, after waiting for PostgreSQL to publish its backends' counts (up to 10 s after they go
- * idle, see AppsDatabase); the difference divided by the requests wrk reports is "db queries per request".
- * Those waits are long, so the queries are counted in the first round only. Full scale does three rounds,
- * systems interleaved, and reports the median of each figure; --quick does one round of 5 s runs.
+ * Per system: start it; warm up with settings reads, then with pairs, each in chunks (5 s; --quick 2 s) until
+ * a chunk's rate is within 15% of the one before (the JVM's JIT needs 30-60 s on a busy two-core machine; Python
+ * settles at once), at most 60 s (--quick 20 s) per workload; then REPETITIONS x (the measured settings run,
+ * wrk with settings.lua: GET /v1/settings/app-NNNNNN of random apps; the measured pairs run, pairs.lua: each
+ * connection alternates POST /v1/challenges and POST /v1/verify with the question reversed); stop it. Each
+ * figure is the median over the repetitions (3; --quick 1). Around the first repetition's runs the database's
+ * transaction counter (AppsDatabase.transactions: pg_stat_database, the server's own count) is read, after
+ * waiting for PostgreSQL to publish its backends' counts (up to 10 s after they go idle, see AppsDatabase); the
+ * difference divided by the requests wrk reports is "db queries per request". The systems run one after the
+ * other, never two at once, and each starts once: an idle service still reloads its settings every minute.
  *
  * Failures are loud and local: a system that does not start (no python3-tornado, a crash, no ready line) or a
  * wrk run that fails marks that system failed with the reason; its rows say so (BenchRow.missing for Bingfa,
@@ -77,18 +79,22 @@ public final class ServeSuite implements Suite {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final String NOT_COUNTED = "database queries are counted at --quick and full scale only";
 
-    /** How big this run is. */
-    private record Plan(int apps, int rounds, Duration run, Duration warmUp, boolean countsQueries) {
+    /** How big this run is: apps, measured repetitions, run length, warm-up chunk and cap, counting queries. */
+    private record Plan(int apps, int repetitions, Duration run, Duration warmUpChunk, Duration maxWarmUp,
+            boolean countsQueries) {
         static Plan of(final Scale scale) {
             return switch (scale) {
-                case TINY -> new Plan(1_000, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), false);
-                case QUICK -> new Plan(10_000, 1, Duration.ofSeconds(5), Duration.ofSeconds(1), true);
-                case FULL -> new Plan(100_000, 3, Duration.ofSeconds(10), Duration.ofSeconds(5), true);
+                case TINY -> new Plan(1_000, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), false);
+                case QUICK -> new Plan(10_000, 1, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(20), true);
+                case FULL -> new Plan(100_000, 3, Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(60), true);
             };
         }
     }
 
-    /** One round's figures for one system. */
+    /** A warm-up chunk's rate within this share of the previous one's counts as settled. */
+    private static final double SETTLED = 0.15;
+
+    /** One repetition's figures for one system. */
     record Figures(double settingsPerSecond, double settingsP50Ms, double settingsP99Ms, double settingsDbPerRequest,
             double settingsFailures, double pairsPerSecond, double pairsP99Ms, double okPercent,
             double pairsDbPerRequest, double pairsFailures) {
@@ -271,45 +277,62 @@ public final class ServeSuite implements Suite {
 
     private static Map<String, Outcome> measureAll(final SuiteRun run, final Plan plan, final Wrk wrk,
             final AppsDatabase db, final List<Service> systems) throws InterruptedException {
-        final Map<String, List<Figures>> rounds = new LinkedHashMap<>();
-        final Map<String, String> failed = new LinkedHashMap<>();
-        for (final Service s : systems) {
-            rounds.put(s.label(), new ArrayList<>());
-            s.unavailable().ifPresent(reason -> failed.put(s.label(), reason));
-        }
-        for (int round = 1; round <= plan.rounds(); round++) {
-            for (final Service s : systems) {
-                if (failed.containsKey(s.label())) {
-                    continue;
-                }
-                run.say("round " + round + "/" + plan.rounds() + ": " + s.label());
-                try (ServiceProcess service = s.launcher().start()) {
-                    final Figures f = measure(plan, wrk, db, service, plan.countsQueries() && round == 1);
-                    rounds.get(s.label()).add(f);
-                    run.say(String.format(Locale.ROOT, "  settings %.0f req/s p99 %.2f ms, %.3f db/req; pairs %.0f/s,"
-                                    + " ok %.1f%%, %.3f db/req", f.settingsPerSecond(), f.settingsP99Ms(),
-                            f.settingsDbPerRequest(), f.pairsPerSecond(), f.okPercent(), f.pairsDbPerRequest()));
-                } catch (final IOException | SQLException | RuntimeException e) {
-                    run.say("  failed: " + e.getMessage());
-                    failed.put(s.label(), oneLine(e.getMessage()));
-                }
-            }
-        }
         final Map<String, Outcome> outcomes = new LinkedHashMap<>();
         for (final Service s : systems) {
-            final String reason = failed.get(s.label());
-            outcomes.put(s.label(), reason != null ? new Outcome.Failed(reason)
-                    : new Outcome.Measured(Figures.median(rounds.get(s.label()))));
+            if (s.unavailable().isPresent()) {
+                outcomes.put(s.label(), new Outcome.Failed(s.unavailable().get()));
+                continue;
+            }
+            run.say(s.label() + ": starting");
+            try (ServiceProcess service = s.launcher().start()) {
+                final String apps = Integer.toString(plan.apps());
+                final double settingsWarm = warmUp(plan, wrk, service, "settings.lua", apps);
+                final double pairsWarm = warmUp(plan, wrk, service, "pairs.lua", apps);
+                run.say(String.format(Locale.ROOT, "  %s, warm after %.0f s of settings reads and %.0f s of pairs",
+                        service, settingsWarm, pairsWarm));
+                final List<Figures> repetitions = new ArrayList<>();
+                for (int r = 1; r <= plan.repetitions(); r++) {
+                    final Figures f = measure(plan, wrk, db, service, plan.countsQueries() && r == 1);
+                    repetitions.add(f);
+                    run.say(String.format(Locale.ROOT, "  %d/%d: settings %.0f req/s p99 %.2f ms, %.3f db/req; "
+                                    + "pairs %.0f/s, ok %.1f%%, %.3f db/req", r, plan.repetitions(),
+                            f.settingsPerSecond(), f.settingsP99Ms(), f.settingsDbPerRequest(), f.pairsPerSecond(),
+                            f.okPercent(), f.pairsDbPerRequest()));
+                }
+                outcomes.put(s.label(), new Outcome.Measured(Figures.median(repetitions)));
+            } catch (final IOException | SQLException | RuntimeException e) {
+                run.say("  failed: " + e.getMessage());
+                outcomes.put(s.label(), new Outcome.Failed(oneLine(e.getMessage())));
+            }
         }
         return outcomes;
+    }
+
+    /**
+     * Runs {@code script} in chunks until a chunk's rate is within {@link #SETTLED} of the previous chunk's (at
+     * least two chunks) or the plan's cap is reached; returns the seconds spent.
+     */
+    private static double warmUp(final Plan plan, final Wrk wrk, final ServiceProcess service, final String script,
+            final String apps) throws IOException, InterruptedException {
+        final long cap = plan.maxWarmUp().toMillis();
+        long spent = 0;
+        double previous = -1;
+        while (spent < cap) {
+            final double rate = wrk.run(service.base(), script, WRK_THREADS, WRK_CONNECTIONS, plan.warmUpChunk(), apps)
+                    .requestsPerSecond();
+            spent += plan.warmUpChunk().toMillis();
+            if (previous > 0 && Math.abs(rate - previous) <= SETTLED * previous) {
+                break;
+            }
+            previous = rate;
+        }
+        return spent / 1000.0;
     }
 
     private static Figures measure(final Plan plan, final Wrk wrk, final AppsDatabase db,
             final ServiceProcess service, final boolean countQueries)
             throws IOException, InterruptedException, SQLException {
         final String apps = Integer.toString(plan.apps());
-        wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.warmUp(), apps);
-        wrk.run(service.base(), "pairs.lua", WRK_THREADS, WRK_CONNECTIONS, plan.warmUp(), apps);
         final long t0 = countQueries ? transactionsWhenSettled(db) : 0;
         final WrkResult settings = wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
         final long t1 = countQueries ? transactionsWhenSettled(db) : 0;
@@ -345,7 +368,7 @@ public final class ServeSuite implements Suite {
         final String db = label(TORNADO_DB, cores);
         final Outcome b = outcomes.get(bingfa);
         final String scale = String.format(Locale.ROOT, "%,d apps, wrk -t%d -c%d, %d s runs, median of %d",
-                plan.apps(), WRK_THREADS, WRK_CONNECTIONS, plan.run().toSeconds(), plan.rounds());
+                plan.apps(), WRK_THREADS, WRK_CONNECTIONS, plan.run().toSeconds(), plan.repetitions());
         final List<BenchRow> rows = new ArrayList<>();
         rows.add(row(SETTINGS_RPS, "req/s", Better.HIGHER, b, outcomes.get(dict), dict, Figures::settingsPerSecond,
                 "goal: at least 10x; " + scale));
