@@ -28,29 +28,35 @@ import java.util.stream.Stream;
  * `bingfa bench serve`: the seeds' verification service (issue 8) under wrk on loopback, Bingfa's `bingfa serve`
  * beside the same service written the seeds' way in Python, all started here in the same invocation.
  *
- * Set-up, once: a LocalPostgres (a real throwaway PostgreSQL) with the contract's `apps` table (100,000 apps;
- * --quick 10,000; tests 1,000) in a database of its own, and one redis-server for the Python services.
+ * Set-up, once: a LocalPostgres (a real throwaway PostgreSQL) holding the contract's `apps` table (100,000 apps;
+ * --quick 10,000; tests 1,000) in one database per system, so that each system's queries are counted apart; one
+ * redis-server for the Python services; a ZooKeeper and 3 registered redis-servers for --zk (ShardCluster).
  *
- * Systems, each started, measured and stopped in turn (never two at once: they share two cores with wrk):
+ * Systems, all started up front (an idle one costs nothing but its periodic reload) and measured in turn, never
+ * two at once (they share two cores with wrk):
  *   BINGFA          bingfa serve --db <JDBC URL> --processes <cores>: a child JVM of this one (same java, same
  *                   class path) that starts its workers; settings in the cross-process cache, challenges and
  *                   counters in the host-local SharedMap.
+ *   BINGFA_ZK       the same with --zk: challenges and counters in ShardedRedis (replication factor 2).
  *   TORNADO_DICT    anchors/serve_tornado.py --settings dict: Tornado, fork_processes(<cores>), settings in a
  *                   per-process dict reloaded from PostgreSQL every 60 s, challenges and counters in Redis
  *                   through redis-py. The fix the seeds describe, minus the shared cache.
  *   TORNADO_DB      the same script with --settings db: one PostgreSQL query per request that needs settings,
  *                   the "before" picture.
  *
- * Per system: start it; warm up with settings reads, then with pairs, each in chunks (5 s; --quick 2 s) until
- * a chunk's rate is within 15% of the one before (the JVM's JIT needs 30-60 s on a busy two-core machine; Python
- * settles at once), at most 60 s (--quick 20 s) per workload; then REPETITIONS x (the measured settings run,
- * wrk with settings.lua: GET /v1/settings/app-NNNNNN of random apps; the measured pairs run, pairs.lua: each
- * connection alternates POST /v1/challenges and POST /v1/verify with the question reversed); stop it. Each
- * figure is the median over the repetitions (3; --quick 1). Around the first repetition's runs the database's
- * transaction counter (AppsDatabase.transactions: pg_stat_database, the server's own count) is read, after
- * waiting for PostgreSQL to publish its backends' counts (up to 10 s after they go idle, see AppsDatabase); the
- * difference divided by the requests wrk reports is "db queries per request". The systems run one after the
- * other, never two at once, and each starts once: an idle service still reloads its settings every minute.
+ * Warm-up, per system after its start: settings reads, then pairs, each in chunks (5 s; --quick 2 s) until a
+ * chunk's rate is within 15% of the one before (the JVM's JIT needs 30-60 s on a busy two-core machine; Python
+ * settles at once), at most 60 s (--quick 20 s) per workload.
+ *
+ * Measuring: REPETITIONS (3; --quick 1) times: the measured settings run of every system in turn (wrk with
+ * settings.lua: GET /v1/settings/app-NNNNNN of random apps), then the measured pairs run of every system in
+ * turn (pairs.lua: each connection alternates POST /v1/challenges and POST /v1/verify with the question
+ * reversed). Interleaving the systems spreads the noise of a shared machine over all of them, and each figure
+ * is the median over the repetitions. In the first repetition each database's transaction counter
+ * (AppsDatabase.transactions: pg_stat_database, the server's own count) is read before the settings runs,
+ * between them and the pairs runs, and after, each time after waiting for PostgreSQL to publish its backends'
+ * counts (up to 10 s after they go idle, see AppsDatabase); the difference divided by the requests wrk reports
+ * is "db queries per request" (the window also holds the other systems' runs, during which this one idles).
  *
  * Failures are loud and local: a system that does not start (no python3-tornado, a crash, no ready line) or a
  * wrk run that fails marks that system failed with the reason; its rows say so (BenchRow.missing for Bingfa,
@@ -123,7 +129,7 @@ public final class ServeSuite implements Suite {
         ServiceProcess start() throws IOException, InterruptedException;
     }
 
-    private record Service(String label, Optional<String> unavailable, Launcher launcher) {
+    private record Service(String label, Optional<String> unavailable, AppsDatabase db, Launcher launcher) {
     }
 
     /** What became of one system over the whole run. */
@@ -159,10 +165,9 @@ public final class ServeSuite implements Suite {
             run.say("starting PostgreSQL and filling apps with " + plan.apps() + " apps");
             try (LocalPostgres pg = LocalPostgres.start(); RedisProcess redis = RedisProcess.startNew();
                  Shards shards = Shards.start(run)) {
-                final AppsDatabase db = AppsDatabase.create(pg, plan.apps());
                 final Wrk wrk = Wrk.in(work);
-                final List<Service> systems = systems(run, cores, db, redis, shards, work);
-                final Map<String, Outcome> outcomes = measureAll(run, plan, wrk, db, systems);
+                final List<Service> systems = systems(run, cores, pg, plan.apps(), redis, shards, work);
+                final Map<String, Outcome> outcomes = measureAll(run, plan, wrk, systems);
                 return rows(cores, plan, outcomes);
             }
         } catch (final IOException | SQLException | RuntimeException e) {
@@ -192,24 +197,25 @@ public final class ServeSuite implements Suite {
         return Optional.empty();
     }
 
-    private static List<Service> systems(final SuiteRun run, final int cores, final AppsDatabase db,
-            final RedisProcess redis, final Shards shards, final Path work) throws IOException {
+    private static List<Service> systems(final SuiteRun run, final int cores, final LocalPostgres pg, final int apps,
+            final RedisProcess redis, final Shards shards, final Path work) throws IOException, SQLException {
         final List<Service> systems = new ArrayList<>();
+        final AppsDatabase bingfaDb = AppsDatabase.create(pg, "bingfa", apps);
         final Path data = Files.createDirectories(work.resolve("bingfa-serve-data"));
+        systems.add(new Service(label(BINGFA, cores), Optional.empty(), bingfaDb, () -> ServiceProcess.start(
+                "bingfa-serve", bingfaServe(List.of("--port", "0", "--processes", Integer.toString(cores),
+                        "--db", bingfaDb.jdbcUrl(), "--data-dir", data.toString())), START_TIMEOUT)));
+        final AppsDatabase zkDb = AppsDatabase.create(pg, "bingfa_zk", apps);
         final Path zkData = Files.createDirectories(work.resolve("bingfa-serve-zk-data"));
-        systems.add(new Service(label(BINGFA, cores), Optional.empty(), () -> ServiceProcess.start("bingfa-serve",
-                bingfaServe(List.of("--port", "0",
-                        "--processes", Integer.toString(cores), "--db", db.jdbcUrl(),
-                        "--data-dir", data.toString())), START_TIMEOUT)));
-        systems.add(new Service(label(BINGFA_ZK, cores), shards.unavailable(), () -> ServiceProcess.start(
-                "bingfa-serve-zk", bingfaServe(List.of("--port", "0",
-                        "--processes", Integer.toString(cores), "--db", db.jdbcUrl(),
-                        "--zk", shards.cluster().orElseThrow().connect(), "--data-dir", zkData.toString())),
-                START_TIMEOUT)));
+        systems.add(new Service(label(BINGFA_ZK, cores), shards.unavailable(), zkDb, () -> ServiceProcess.start(
+                "bingfa-serve-zk", bingfaServe(List.of("--port", "0", "--processes", Integer.toString(cores),
+                        "--db", zkDb.jdbcUrl(), "--zk", shards.cluster().orElseThrow().connect(),
+                        "--data-dir", zkData.toString())), START_TIMEOUT)));
         final Optional<Path> python = tornadoPython(run.python());
         final Optional<String> noPython = python.isPresent() ? Optional.empty() : Optional.of(missingPython(run.python()));
         for (final String mode : List.of("dict", "db")) {
-            systems.add(new Service(label(mode.equals("dict") ? TORNADO_DICT : TORNADO_DB, cores), noPython,
+            final AppsDatabase db = AppsDatabase.create(pg, "tornado_" + mode, apps);
+            systems.add(new Service(label(mode.equals("dict") ? TORNADO_DICT : TORNADO_DB, cores), noPython, db,
                     () -> ServiceProcess.start("tornado-" + mode, List.of(python.orElseThrow().toString(),
                             run.python().script("serve_tornado.py").toString(), "--processes", Integer.toString(cores),
                             "--dsn", db.libpqDsn(), "--redis", redis.address(), "--settings", mode), START_TIMEOUT)));
@@ -276,36 +282,96 @@ public final class ServeSuite implements Suite {
     // ---------------------------------------------------------------- measuring
 
     private static Map<String, Outcome> measureAll(final SuiteRun run, final Plan plan, final Wrk wrk,
-            final AppsDatabase db, final List<Service> systems) throws InterruptedException {
+            final List<Service> systems) throws InterruptedException {
+        final Map<String, String> failed = new LinkedHashMap<>();
+        final Map<String, ServiceProcess> running = new LinkedHashMap<>();
+        final Map<String, List<Figures>> repetitions = new LinkedHashMap<>();
+        final String apps = Integer.toString(plan.apps());
+        try {
+            for (final Service s : systems) {
+                if (s.unavailable().isPresent()) {
+                    failed.put(s.label(), s.unavailable().get());
+                    continue;
+                }
+                run.say(s.label() + ": starting and warming up");
+                try {
+                    final ServiceProcess service = s.launcher().start();
+                    running.put(s.label(), service);
+                    final double settingsWarm = warmUp(plan, wrk, service, "settings.lua", apps);
+                    final double pairsWarm = warmUp(plan, wrk, service, "pairs.lua", apps);
+                    run.say(String.format(Locale.ROOT, "  %s, warm after %.0f s of settings reads and %.0f s of pairs",
+                            service, settingsWarm, pairsWarm));
+                    repetitions.put(s.label(), new ArrayList<>());
+                } catch (final IOException | RuntimeException e) {
+                    fail(run, failed, running, s, e);
+                }
+            }
+            for (int r = 1; r <= plan.repetitions(); r++) {
+                final boolean count = plan.countsQueries() && r == 1;
+                final Map<String, Long> t0 = count ? transactionsWhenSettled(run, systems, running, failed) : Map.of();
+                final Map<String, WrkResult> settings = runAll(run, r, plan, wrk, systems, running, failed, "settings.lua");
+                final Map<String, Long> t1 = count ? transactionsWhenSettled(run, systems, running, failed) : Map.of();
+                final Map<String, WrkResult> pairs = runAll(run, r, plan, wrk, systems, running, failed, "pairs.lua");
+                final Map<String, Long> t2 = count ? transactionsWhenSettled(run, systems, running, failed) : Map.of();
+                for (final Service s : systems) {
+                    if (!running.containsKey(s.label())) {
+                        continue;
+                    }
+                    try {
+                        final Figures f = figures(settings.get(s.label()), pairs.get(s.label()), t0.get(s.label()),
+                                t1.get(s.label()), t2.get(s.label()), running.get(s.label()));
+                        repetitions.get(s.label()).add(f);
+                        run.say(String.format(Locale.ROOT, "  %d/%d %s: settings %.0f req/s p99 %.2f ms, %.3f db/req; "
+                                        + "pairs %.0f/s, ok %.1f%%, %.3f db/req", r, plan.repetitions(), s.label(),
+                                f.settingsPerSecond(), f.settingsP99Ms(), f.settingsDbPerRequest(),
+                                f.pairsPerSecond(), f.okPercent(), f.pairsDbPerRequest()));
+                    } catch (final IOException | RuntimeException e) {
+                        fail(run, failed, running, s, e);
+                    }
+                }
+            }
+        } finally {
+            running.values().forEach(ServiceProcess::close);
+        }
         final Map<String, Outcome> outcomes = new LinkedHashMap<>();
         for (final Service s : systems) {
-            if (s.unavailable().isPresent()) {
-                outcomes.put(s.label(), new Outcome.Failed(s.unavailable().get()));
-                continue;
-            }
-            run.say(s.label() + ": starting");
-            try (ServiceProcess service = s.launcher().start()) {
-                final String apps = Integer.toString(plan.apps());
-                final double settingsWarm = warmUp(plan, wrk, service, "settings.lua", apps);
-                final double pairsWarm = warmUp(plan, wrk, service, "pairs.lua", apps);
-                run.say(String.format(Locale.ROOT, "  %s, warm after %.0f s of settings reads and %.0f s of pairs",
-                        service, settingsWarm, pairsWarm));
-                final List<Figures> repetitions = new ArrayList<>();
-                for (int r = 1; r <= plan.repetitions(); r++) {
-                    final Figures f = measure(plan, wrk, db, service, plan.countsQueries() && r == 1);
-                    repetitions.add(f);
-                    run.say(String.format(Locale.ROOT, "  %d/%d: settings %.0f req/s p99 %.2f ms, %.3f db/req; "
-                                    + "pairs %.0f/s, ok %.1f%%, %.3f db/req", r, plan.repetitions(),
-                            f.settingsPerSecond(), f.settingsP99Ms(), f.settingsDbPerRequest(), f.pairsPerSecond(),
-                            f.okPercent(), f.pairsDbPerRequest()));
-                }
-                outcomes.put(s.label(), new Outcome.Measured(Figures.median(repetitions)));
-            } catch (final IOException | SQLException | RuntimeException e) {
-                run.say("  failed: " + e.getMessage());
-                outcomes.put(s.label(), new Outcome.Failed(oneLine(e.getMessage())));
-            }
+            final String reason = failed.get(s.label());
+            outcomes.put(s.label(), reason != null ? new Outcome.Failed(reason)
+                    : new Outcome.Measured(Figures.median(repetitions.get(s.label()))));
         }
         return outcomes;
+    }
+
+    /** Marks {@code s} failed with the reason and stops it. */
+    private static void fail(final SuiteRun run, final Map<String, String> failed,
+            final Map<String, ServiceProcess> running, final Service s, final Exception e) {
+        run.say("  " + s.label() + " failed: " + e.getMessage());
+        failed.put(s.label(), oneLine(e.getMessage()));
+        final ServiceProcess p = running.remove(s.label());
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** One measured wrk run of {@code script} against every running system, in turn. */
+    private static Map<String, WrkResult> runAll(final SuiteRun run, final int repetition, final Plan plan,
+            final Wrk wrk, final List<Service> systems, final Map<String, ServiceProcess> running,
+            final Map<String, String> failed, final String script) throws InterruptedException {
+        final Map<String, WrkResult> results = new LinkedHashMap<>();
+        for (final Service s : systems) {
+            final ServiceProcess service = running.get(s.label());
+            if (service == null) {
+                continue;
+            }
+            run.say("  " + repetition + "/" + plan.repetitions() + " " + script + ": " + s.label());
+            try {
+                results.put(s.label(), wrk.run(service.base(), script, WRK_THREADS, WRK_CONNECTIONS, plan.run(),
+                        Integer.toString(plan.apps())));
+            } catch (final IOException | RuntimeException e) {
+                fail(run, failed, running, s, e);
+            }
+        }
+        return results;
     }
 
     /**
@@ -329,35 +395,42 @@ public final class ServeSuite implements Suite {
         return spent / 1000.0;
     }
 
-    private static Figures measure(final Plan plan, final Wrk wrk, final AppsDatabase db,
-            final ServiceProcess service, final boolean countQueries)
-            throws IOException, InterruptedException, SQLException {
-        final String apps = Integer.toString(plan.apps());
-        final long t0 = countQueries ? transactionsWhenSettled(db) : 0;
-        final WrkResult settings = wrk.run(service.base(), "settings.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
-        final long t1 = countQueries ? transactionsWhenSettled(db) : 0;
-        final WrkResult pairs = wrk.run(service.base(), "pairs.lua", WRK_THREADS, WRK_CONNECTIONS, plan.run(), apps);
-        final long t2 = countQueries ? transactionsWhenSettled(db) : 0;
+    /** One repetition's figures from its two wrk runs and, if counted, the transaction counts around them. */
+    private static Figures figures(final WrkResult settings, final WrkResult pairs, final Long t0, final Long t1,
+            final Long t2, final ServiceProcess service) throws IOException {
         if (!service.alive()) {
             throw new IOException(service + " died during the run: " + service.outputTail());
         }
         if (settings.requests() == 0 || pairs.requests() == 0) {
             throw new IOException("wrk completed no request against " + service + ": " + service.outputTail());
         }
+        final boolean counted = t0 != null && t1 != null && t2 != null;
         final long ok = pairs.counter("pairs.ok");
         final long wrong = pairs.counter("pairs.wrong");
         final long verifies = ok + wrong + pairs.counter("pairs.missing");
         return new Figures(settings.requestsPerSecond(), settings.p50Ms(), settings.p99Ms(),
-                countQueries ? (double) (t1 - t0) / settings.requests() : Double.NaN, settings.failures(),
+                counted ? (double) (t1 - t0) / settings.requests() : Double.NaN, settings.failures(),
                 (ok + wrong) / pairs.seconds(), pairs.p99Ms(), verifies == 0 ? 0 : 100.0 * ok / verifies,
-                countQueries ? (double) (t2 - t1) / pairs.requests() : Double.NaN,
+                counted ? (double) (t2 - t1) / pairs.requests() : Double.NaN,
                 pairs.socketErrors() + pairs.counter("pairs.errors") + pairs.counter("pairs.missing"));
     }
 
-    /** The database's transaction count once PostgreSQL has published every backend's counts. */
-    private static long transactionsWhenSettled(final AppsDatabase db) throws InterruptedException, SQLException {
+    /** Each running system's transaction count once PostgreSQL has published every backend's counts. */
+    private static Map<String, Long> transactionsWhenSettled(final SuiteRun run, final List<Service> systems,
+            final Map<String, ServiceProcess> running, final Map<String, String> failed) throws InterruptedException {
+        run.say("  waiting " + AppsDatabase.STATS_DELAY_MILLIS / 1000 + " s for PostgreSQL's statistics, then counting");
         Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
-        return db.transactions();
+        final Map<String, Long> counts = new LinkedHashMap<>();
+        for (final Service s : systems) {
+            if (running.containsKey(s.label())) {
+                try {
+                    counts.put(s.label(), s.db().transactions());
+                } catch (final SQLException e) {
+                    fail(run, failed, running, s, e);
+                }
+            }
+        }
+        return counts;
     }
 
     // ---------------------------------------------------------------- rows

@@ -48,7 +48,7 @@ class TornadoAnchorContractTest {
         interpreter = found.get();
         pg = LocalPostgres.start();
         redis = RedisProcess.startNew();
-        db = AppsDatabase.create(pg, 100);
+        db = AppsDatabase.create(pg, "contract", 100);
     }
 
     @AfterAll
