@@ -413,7 +413,15 @@ final class Segment {
             throw new SharedMapFullException(file.path, chunks << file.chunkOrder, "segment " + index
                     + " would need a hash table of more than 2^31 slots; create the map with more segments", null);
         }
-        rebuildTable(chunks);
+        try {
+            rebuildTable(chunks);
+        } catch (SharedMapFullException e) {
+            if (used >= capacity - 1) {
+                throw e; // a table must keep one empty slot, so that every probe ends
+            }
+            // no room for a fresh table: keep filling this one past its target load; reads only probe longer
+            LOG.debug("shared map {} segment {}: table rebuild deferred, no space: {}", file.path, index, e.getMessage());
+        }
     }
 
     /** Copies the live slots into a fresh run of {@code chunks} chunks and publishes it. */
@@ -543,6 +551,86 @@ final class Segment {
         MapAccess.svLong(header, MapLayout.SEG_BYTES_USED, bytes);
         addTo(MapLayout.SEG_RECOVERIES, 1);
         LOG.warn("shared map {}: a writer died holding segment {}; rebuilt it ({} entries)", file.path, index, entries);
+    }
+
+    // ------------------------------------------------------------------ checking
+
+    /**
+     * Checks this segment's invariants under its lock (repairing first if a writer died): every live slot
+     * points to an entry block of this segment that its own key finds, the counters match the table, the
+     * free lists are well linked, and entry blocks plus free blocks cover the data chunks exactly.
+     *
+     * @return the problems found, empty when consistent
+     */
+    List<String> verify() {
+        final List<String> problems = new ArrayList<>();
+        try (ShmMutex.Guard _ = lockSegment()) {
+            final MemorySegment table = table();
+            final long base = tableBase();
+            final long capacity = capacity();
+            long entries = 0;
+            long tombstones = 0;
+            long used = 0;
+            for (long i = 0; i < capacity; i++) {
+                final long slot = MapAccess.lpLong(table, base + (i << 3));
+                if (slot == BlockLayout.TOMBSTONE) {
+                    tombstones++;
+                } else if (BlockLayout.isLive(slot)) {
+                    entries++;
+                    final long ref = BlockLayout.slotRef(slot);
+                    final MemorySegment region = file.region(BlockLayout.region(ref));
+                    final long offset = BlockLayout.offset(ref);
+                    final long h = MapAccess.lpLong(region, offset);
+                    if (!BlockLayout.isUsed(h)) {
+                        problems.add("segment " + index + " slot " + i + ": block without an entry header");
+                        continue;
+                    }
+                    used += 1L << BlockLayout.order(h);
+                    final MemorySegment key = region.asSlice(offset + BlockLayout.HEADER_BYTES, BlockLayout.keyLength(h));
+                    final long hash = KeyHash.hash(key, 0, (int) key.byteSize());
+                    if (locate(hash, key) != i) {
+                        problems.add("segment " + index + " slot " + i + ": its key does not find it");
+                    }
+                    if (file.chunkState(BlockLayout.region(ref), offset >>> file.chunkOrder) != (RegionLayout.DATA | index)) {
+                        problems.add("segment " + index + " slot " + i + ": block in a chunk not owned by the segment");
+                    }
+                }
+            }
+            if (entries != MapAccess.lpLong(header, MapLayout.SEG_ENTRIES)
+                    || tombstones != MapAccess.lpLong(header, MapLayout.SEG_TOMBSTONES)
+                    || used != MapAccess.lpLong(header, MapLayout.SEG_BYTES_USED)) {
+                problems.add("segment " + index + ": counters (entries, tombstones, bytes) "
+                        + MapAccess.lpLong(header, MapLayout.SEG_ENTRIES) + ", " + MapAccess.lpLong(header, MapLayout.SEG_TOMBSTONES)
+                        + ", " + MapAccess.lpLong(header, MapLayout.SEG_BYTES_USED) + " but the table has " + entries + ", "
+                        + tombstones + ", " + used);
+            }
+            long free = 0;
+            for (int k = MapLayout.MIN_ORDER; k <= file.chunkOrder; k++) {
+                long prev = 0L;
+                int n = 0;
+                for (long b = MapAccess.lpLong(header, MapLayout.freeHeadOffset(k)); b != 0L && n <= 1 << 26; n++) {
+                    final MemorySegment region = file.region(BlockLayout.region(b));
+                    final long h = MapAccess.lpLong(region, BlockLayout.offset(b));
+                    if (!BlockLayout.isFree(h) || BlockLayout.order(h) != k || BlockLayout.freePrev(h) != prev) {
+                        problems.add("segment " + index + ": free list " + k + " broken at block " + b);
+                        break;
+                    }
+                    free += 1L << k;
+                    prev = b;
+                    b = MapAccess.lpLong(region, BlockLayout.offset(b) + BlockLayout.NEXT_OFFSET);
+                }
+                if (n != MapAccess.lpInt(header, MapLayout.freeCountOffset(k))) {
+                    problems.add("segment " + index + ": free list " + k + " has " + n + " blocks, its count says "
+                            + MapAccess.lpInt(header, MapLayout.freeCountOffset(k)));
+                }
+            }
+            final long chunks = MapAccess.lpLong(header, MapLayout.SEG_DATA_CHUNKS);
+            if (used + free != chunks << file.chunkOrder) {
+                problems.add("segment " + index + ": " + used + " used + " + free + " free bytes, but " + chunks
+                        + " data chunks hold " + (chunks << file.chunkOrder));
+            }
+        }
+        return problems;
     }
 
     // ------------------------------------------------------------------ statistics (racy reads)

@@ -131,7 +131,7 @@ class SharedMapTest {
         try (SharedMap map = small()) {
             final Map<String, byte[]> model = new HashMap<>();
             final Random random = new Random(42);
-            for (int op = 0; op < 200_000; op++) {
+            for (int op = 0; op < 100_000; op++) {
                 final String k = "key" + random.nextInt(5000);
                 final int what = random.nextInt(10);
                 if (what < 5) {
@@ -183,7 +183,7 @@ class SharedMapTest {
             }
             final SharedMapStats filled = map.stats();
             int next = live.length;
-            for (int round = 0; round < 500_000; round++) {
+            for (int round = 0; round < 200_000; round++) {
                 final int victim = random.nextInt(live.length);
                 assertThat(map.remove(b("k" + live[victim]))).isTrue();
                 live[victim] = next++;

@@ -1,6 +1,7 @@
 package io.bingfa.cli;
 
 import io.bingfa.cli.bench.BenchCommand;
+import io.bingfa.cli.cache.CacheCommand;
 import io.bingfa.cli.serve.ServeCommand;
 import io.bingfa.cli.shard.ShardCommand;
 import io.bingfa.cli.tour.TourCommand;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Bingfa (并发): concurrency for the JVM. The seeds' experiments, measured on this machine.",
-        subcommands = {TourCommand.class, BenchCommand.class, ShardCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TourCommand.class, BenchCommand.class, ShardCommand.class, CacheCommand.class,
+                ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     // picocli injects the spec after construction, so the field cannot be final.

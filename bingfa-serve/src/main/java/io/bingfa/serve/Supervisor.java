@@ -73,6 +73,8 @@ public final class Supervisor implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration SWEEP_EVERY = Duration.ofSeconds(5);
 
+    /** Lifecycle: STARTING -> RUNNING (every worker ready); STARTING | RUNNING -> CLOSED (close()). */
+    private static final int STARTING = 0;
     private static final int RUNNING = 1;
     private static final int CLOSED = 2;
 
@@ -85,7 +87,7 @@ public final class Supervisor implements AutoCloseable {
     private final Reloader reloader;
     private final LocalChallengeStore challenges;
     private final AtomicReferenceArray<JvmProcess> workers;
-    private final AtomicInteger state = new AtomicInteger(0);
+    private final AtomicInteger state = new AtomicInteger(STARTING);
     private final ScheduledExecutorService scheduler;
     /** The last reload request number served; only the scheduler thread touches it. */
     private long served;
@@ -173,7 +175,9 @@ public final class Supervisor implements AutoCloseable {
                 }
                 Thread.sleep(20);
             }
-            state.set(RUNNING);
+            if (!casState(STARTING, RUNNING)) {
+                throw new IllegalStateException("the supervisor of port " + options.port() + " was closed while starting");
+            }
             final long every = options.reloadEvery().toMillis();
             scheduler.scheduleWithFixedDelay(this::reloadIfAsked, 20, 20, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(() -> reload(0), every, every, TimeUnit.MILLISECONDS);
@@ -189,6 +193,10 @@ public final class Supervisor implements AutoCloseable {
             }
             throw (RuntimeException) e;
         }
+    }
+
+    private boolean casState(final int expected, final int next) {
+        return state.compareAndSet(expected, next);
     }
 
     private boolean allReady() {

@@ -24,11 +24,11 @@ class WorkerKillTest {
                 ServeClient.eventually(() -> load.ok.sum() > 200, "load is answered");
                 new ProcessBuilder("kill", "-9", Long.toString(victim)).inheritIO().start().waitFor();
                 final long okAtKill = load.ok.sum();
-                ServeClient.eventually(() -> load.ok.sum() > okAtKill + 500, "the other worker keeps answering");
+                ServeClient.eventually(() -> load.ok.sum() > okAtKill + 200, "the other worker keeps answering");
                 ServeClient.eventually(() -> serve.workerPid(0) != victim && serve.workerReady(0),
                         "a new worker in slot 0");
                 final long okAtRestart = load.ok.sum();
-                ServeClient.eventually(() -> load.ok.sum() > okAtRestart + 500, "answers after the restart");
+                ServeClient.eventually(() -> load.ok.sum() > okAtRestart + 200, "answers after the restart");
             } finally {
                 load.close();
             }

@@ -2,6 +2,7 @@ package io.bingfa.cli.bench;
 
 import io.bingfa.cli.bench.coro.CoroSuite;
 import io.bingfa.cli.bench.ipc.IpcSuite;
+import io.bingfa.cli.bench.map.MapSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
 import io.bingfa.cli.bench.pool.PoolSuite;
 import io.bingfa.cli.bench.serve.ServeChart;
@@ -30,12 +31,13 @@ import picocli.CommandLine.Spec;
         versionProvider = io.bingfa.cli.Main.Version.class,
         description = "Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
         subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class,
-                BenchCommand.Ipc.class, BenchCommand.Shard.class, BenchCommand.Serve.class})
+                BenchCommand.Ipc.class, BenchCommand.Shard.class, BenchCommand.MapBench.class,
+                BenchCommand.Serve.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
     public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite(), new IpcSuite(),
-            new ShardSuite(), new ServeSuite());
+            new ShardSuite(), new MapSuite(), new ServeSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
@@ -138,6 +140,18 @@ public final class BenchCommand implements Runnable {
         @Override
         Suite suite() {
             return named("ipc");
+        }
+    }
+
+    @Command(name = "map", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"SharedMap beside Chronicle Map and LMDB (child JVMs with their flags), Caffeine and Redis",
+                    "for context: 1,000,000 entries of 8-byte keys with 100-byte and 1 KiB values;",
+                    "random get latency and throughput (1 thread, 2 processes), put throughput, file bytes per",
+                    "entry; reload of 1,000,000 rows from PostgreSQL and readers' p99 during it."})
+    static final class MapBench extends SuiteCommand {
+        @Override
+        Suite suite() {
+            return named("map");
         }
     }
 
