@@ -51,8 +51,9 @@ import java.util.stream.Stream;
  * Measuring: REPETITIONS (3; --quick 1) times: the measured settings run of every system in turn (wrk with
  * settings.lua: GET /v1/settings/app-NNNNNN of random apps), then the measured pairs run of every system in
  * turn (pairs.lua: each connection alternates POST /v1/challenges and POST /v1/verify with the question
- * reversed). Interleaving the systems spreads the noise of a shared machine over all of them, and each figure
- * is the median over the repetitions. In the first repetition each database's transaction counter
+ * reversed). Interleaving the systems spreads the noise of a shared machine over all of them. A row comparing
+ * two systems shows the repetition whose ratio is the median of the repetitions' ratios (both values from that
+ * repetition); a row of one system shows the median of its repetitions. In the first repetition each database's transaction counter
  * (AppsDatabase.transactions: pg_stat_database, the server's own count) is read before the settings runs,
  * between them and the pairs runs, and after, each time after waiting for PostgreSQL to publish its backends'
  * counts (up to 10 s after they go idle, see AppsDatabase); the difference divided by the requests wrk reports
@@ -134,7 +135,15 @@ public final class ServeSuite implements Suite {
 
     /** What became of one system over the whole run. */
     private sealed interface Outcome {
-        record Measured(Figures figures) implements Outcome {
+        /** Every repetition's figures, in order; {@code figures()} is the median of each figure on its own. */
+        record Measured(List<Figures> repetitions) implements Outcome {
+            public Measured {
+                repetitions = List.copyOf(repetitions);
+            }
+
+            Figures figures() {
+                return Figures.median(repetitions);
+            }
         }
 
         record Failed(String reason) implements Outcome {
@@ -337,7 +346,7 @@ public final class ServeSuite implements Suite {
         for (final Service s : systems) {
             final String reason = failed.get(s.label());
             outcomes.put(s.label(), reason != null ? new Outcome.Failed(reason)
-                    : new Outcome.Measured(Figures.median(repetitions.get(s.label()))));
+                    : new Outcome.Measured(repetitions.get(s.label())));
         }
         return outcomes;
     }
@@ -440,7 +449,8 @@ public final class ServeSuite implements Suite {
         final String dict = label(TORNADO_DICT, cores);
         final String db = label(TORNADO_DB, cores);
         final Outcome b = outcomes.get(bingfa);
-        final String scale = String.format(Locale.ROOT, "%,d apps, wrk -t%d -c%d, %d s runs, median of %d",
+        final String scale = String.format(Locale.ROOT, "%,d apps, wrk -t%d -c%d, %d s runs; the repetition with the "
+                        + "median ratio of %d side by side",
                 plan.apps(), WRK_THREADS, WRK_CONNECTIONS, plan.run().toSeconds(), plan.repetitions());
         final List<BenchRow> rows = new ArrayList<>();
         rows.add(row(SETTINGS_RPS, "req/s", Better.HIGHER, b, outcomes.get(dict), dict, Figures::settingsPerSecond,
@@ -487,6 +497,9 @@ public final class ServeSuite implements Suite {
     /** {@code name, Bingfa} beside {@code anchorName}, whichever of them failed said so. */
     private static BenchRow row(final String name, final String unit, final Better better, final Outcome bingfa,
             final Outcome anchor, final String anchorName, final ToDoubleFunction<Figures> figure, final String note) {
+        if (bingfa instanceof Outcome.Measured b && anchor instanceof Outcome.Measured a) {
+            return sideBySide(name, unit, better, b, a, anchorName, figure, note);
+        }
         BenchRow row = switch (bingfa) {
             case Outcome.Measured m when Double.isNaN(figure.applyAsDouble(m.figures())) ->
                     BenchRow.missing(name, unit, better, NOT_COUNTED);
@@ -502,6 +515,32 @@ public final class ServeSuite implements Suite {
             case Outcome.Measured m -> row.withAnchor(anchorName, figure.applyAsDouble(m.figures()));
             case Outcome.Failed f -> row.withAnchorSkipped(anchorName + ": " + f.reason());
         };
+    }
+
+    /**
+     * Both sides measured: the repetition whose Bingfa / anchor ratio is the median of the repetitions' ratios,
+     * both values from that repetition (ratios of runs made side by side, not a ratio of two separate medians:
+     * on a shared machine a noisy minute hits both sides of one repetition).
+     */
+    private static BenchRow sideBySide(final String name, final String unit, final Better better,
+            final Outcome.Measured bingfa, final Outcome.Measured anchor, final String anchorName,
+            final ToDoubleFunction<Figures> figure, final String note) {
+        final List<double[]> pairs = new ArrayList<>(); // {bingfa, anchor} per repetition measured on both sides
+        for (int r = 0; r < Math.min(bingfa.repetitions().size(), anchor.repetitions().size()); r++) {
+            final double b = figure.applyAsDouble(bingfa.repetitions().get(r));
+            final double a = figure.applyAsDouble(anchor.repetitions().get(r));
+            if (!Double.isNaN(b) && !Double.isNaN(a)) {
+                pairs.add(new double[] {b, a});
+            }
+        }
+        if (pairs.isEmpty()) {
+            final BenchRow missing = BenchRow.missing(name, unit, better, NOT_COUNTED);
+            return (note == null ? missing : missing.withNote(note)).withAnchorSkipped(NOT_COUNTED);
+        }
+        pairs.sort(Comparator.comparingDouble(p -> p[1] == 0 ? (p[0] == 0 ? 1 : Double.MAX_VALUE) : p[0] / p[1]));
+        final double[] median = pairs.get((pairs.size() - 1) / 2);
+        final BenchRow row = BenchRow.of(name, median[0], unit, better);
+        return (note == null ? row : row.withNote(note)).withAnchor(anchorName, median[1]);
     }
 
     /** Failed requests (non-2xx, socket errors, unparsable answers) of one system over its median round. */
