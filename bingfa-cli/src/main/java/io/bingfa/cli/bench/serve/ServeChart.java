@@ -17,8 +17,8 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * The serve suite's throughput rows as a grouped bar chart (XChart, drawn headless to a PNG), for the README:
- * one group per workload (settings reads/s, challenge+verify pairs/s), one bar per system. The systems are
- * read back from the rows: a row's own value is {@code bingfa serve} (or the system named after
+ * one group per workload (settings reads/s, challenge+verify pairs/s), one bar per system, from the first row
+ * that names the system in that group. The systems are read back from the rows: a row's own value is {@code bingfa serve} (or the system named after
  * {@link ServeSuite#SYSTEM_SEPARATOR} in its name), its anchor is the Python service it names.
  */
 public final class ServeChart {
@@ -74,7 +74,11 @@ public final class ServeChart {
         return chart;
     }
 
+    /** The first row naming a system in a group gives its bar (Bingfa's headline row is the one vs the seeds' fix). */
     private static void put(final Map<String, Double[]> bars, final String system, final int group, final Double value) {
-        bars.computeIfAbsent(system, s -> new Double[2])[group] = value;
+        final Double[] values = bars.computeIfAbsent(system, s -> new Double[2]);
+        if (values[group] == null) {
+            values[group] = value;
+        }
     }
 }
