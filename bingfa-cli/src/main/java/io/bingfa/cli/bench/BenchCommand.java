@@ -7,13 +7,17 @@ import io.bingfa.cli.bench.ipc.IpcSuite;
 import io.bingfa.cli.bench.map.MapSuite;
 import io.bingfa.cli.bench.models.ModelsSuite;
 import io.bingfa.cli.bench.pool.PoolSuite;
+import io.bingfa.cli.bench.serve.ServeChart;
+import io.bingfa.cli.bench.serve.ServeSuite;
 import io.bingfa.cli.bench.shard.ShardSuite;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,12 +34,12 @@ import picocli.CommandLine.Spec;
         description = "Runs a bench suite: a table of Bingfa's numbers beside Python anchors measured in the same run.",
         subcommands = {BenchCommand.Models.class, BenchCommand.Coro.class, BenchCommand.PoolBench.class,
                 BenchCommand.Ipc.class, BenchCommand.Shard.class, BenchCommand.MapBench.class, BenchCommand.Echo.class,
-                BenchCommand.Crawl.class})
+                BenchCommand.Crawl.class, BenchCommand.Serve.class})
 public final class BenchCommand implements Runnable {
 
     /** The suites, in the order the help and the error list them. */
     public static final List<Suite> SUITES = List.of(new ModelsSuite(), new CoroSuite(), new PoolSuite(), new IpcSuite(),
-            new ShardSuite(), new MapSuite(), new EchoSuite(), new CrawlSuite());
+            new ShardSuite(), new MapSuite(), new EchoSuite(), new CrawlSuite(), new ServeSuite());
 
     // picocli injects these after construction, so they cannot be final.
     @Spec
@@ -174,6 +178,35 @@ public final class BenchCommand implements Runnable {
         @Override
         Suite suite() {
             return named("crawl");
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
+            description = {"bingfa serve (the seeds' verification service) under wrk on loopback, beside the same",
+                    "service written the seeds' way in Python (Tornado, one process per core, settings in a dict",
+                    "refreshed from PostgreSQL, counters in Redis) and the 'before' picture (PostgreSQL per request):",
+                    "settings reads/s and p99, challenge+verify pairs/s, database queries per request.",
+                    "Needs wrk, PostgreSQL and redis-server; the anchors need python3-tornado, -psycopg2, -redis."})
+    static final class Serve extends SuiteCommand {
+        // picocli injects options after construction, so the field cannot be final.
+        @Option(names = "--chart", paramLabel = "PNG", description = "Also draw the throughput rows as a bar chart (PNG).")
+        Path chart;
+
+        @Override
+        Suite suite() {
+            return named("serve");
+        }
+
+        @Override
+        public Integer call() {
+            final BenchReport report = BenchRunner.run(suite(), options, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+            if (chart != null) {
+                ServeChart.write(report, chart);
+                spec.commandLine().getOut().println("wrote " + chart);
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
         }
     }
 }

@@ -187,10 +187,15 @@ public final class PythonAnchors implements AutoCloseable {
     }
 
     /**
-     * The anchor script {@code script} copied out of the jar (once) into this object's private directory,
-     * for suites that run an anchor as a long-lived server rather than through {@link #run}.
+     * Anchor script {@code script} (a resource under {@code anchors/}) copied out of the jar, for anchors that a
+     * suite runs itself, such as a service it starts, loads and stops; deleted by {@link #close()}.
      */
-    public synchronized Path scriptFile(final String script) {
+    public Path script(final String script) {
+        Objects.requireNonNull(script, "script");
+        return scriptFile(script);
+    }
+
+    private synchronized Path scriptFile(final String script) {
         try {
             if (scripts == null) {
                 scripts = Files.createTempDirectory("bingfa-anchors");

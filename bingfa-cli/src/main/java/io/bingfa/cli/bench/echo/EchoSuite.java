@@ -141,7 +141,7 @@ public final class EchoSuite implements Suite {
             if (python.isEmpty()) {
                 return new Started(null, PythonAnchors.missingReason(c.module()));
             }
-            command = List.of(python.get().toString(), run.python().scriptFile(SCRIPT).toString(), c.key(), "0");
+            command = List.of(python.get().toString(), run.python().script(SCRIPT).toString(), c.key(), "0");
         } else {
             command = List.of(javaBinary(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "echo",
                     "--model", c.model().word(), "--port", "0", "--max-connections", String.valueOf(SERVER_MAX_CONNECTIONS));
