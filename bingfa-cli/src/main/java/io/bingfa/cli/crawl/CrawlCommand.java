@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
  * {@link CrawlJob}'s; this class parses options and draws the progress bar.
  */
 @Command(name = "crawl", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
-        description = {"Fetches the URLs of URLS_FILE (one per line, # comments) and writes one JSON line per URL:",
-                "url, status, bytes, ms, error, attempts, final_url. Virtual threads and the JDK HttpClient;",
+        description = {"The seeds' crawler: fetches every URL of a file and writes one JSON line per URL.",
+                "URLS_FILE: one URL per line, # comments. Each line: url, status, bytes, ms, error, attempts, final_url. Virtual threads and the JDK HttpClient;",
                 "per-host limits, time-outs, retries with back-off (5xx, 429 with Retry-After, I/O errors),",
                 "redirects, optional robots.txt. --resume skips the URLs already in the output."})
 public final class CrawlCommand implements Callable<Integer> {

@@ -26,9 +26,10 @@ import picocli.CommandLine.Spec;
  * {@code echo} bench reads the port from it.
  */
 @Command(name = "echo", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
-        description = {"Seed 001's upper-casing echo server (conn.send(msg.upper())) in one of three models:",
-                "thread (a platform thread per connection, the seed's threaded server), virtual (a virtual thread",
-                "per connection: gevent's StreamServer) or loop (one selector loop: Tornado's IOLoop).",
+        description = {"Seed 001's upper-casing echo server in one of three models: thread, virtual, loop.",
+                "It answers conn.send(msg.upper()). thread: a platform thread per connection (the seed's threaded",
+                "server); virtual: a virtual thread per connection (gevent's StreamServer); loop: one selector",
+                "loop (Tornado's IOLoop).",
                 "Runs until Ctrl-C / SIGTERM, then drains for --grace."})
 public final class EchoCommand implements Callable<Integer> {
 

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
  * that. Exit code 1 if any connection failed.
  */
 @Command(name = "echo-load", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
-        description = {"Loads an echo server on this machine: C connections on virtual threads, each sending a",
-                "B-byte message and waiting for the (upper-cased) echo, for D after a warm-up.",
+        description = {"Loads an echo server on this machine and prints msgs/s and latency percentiles.",
+                "C connections on virtual threads, each sending a B-byte message and waiting for the",
+                "(upper-cased) echo, for D after a warm-up.",
                 "Prints messages per second and round-trip percentiles. Loopback only."})
 public final class EchoLoadCommand implements Callable<Integer> {
 
