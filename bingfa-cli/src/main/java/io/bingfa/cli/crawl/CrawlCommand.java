@@ -1,5 +1,6 @@
 package io.bingfa.cli.crawl;
 
+import io.bingfa.cli.DurationConverter;
 import io.bingfa.net.crawl.CrawlJob;
 import io.bingfa.net.crawl.CrawlSettings;
 import io.bingfa.net.crawl.CrawlSummary;

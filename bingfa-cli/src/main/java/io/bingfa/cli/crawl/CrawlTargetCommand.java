@@ -1,5 +1,6 @@
 package io.bingfa.cli.crawl;
 
+import io.bingfa.cli.DurationConverter;
 import io.bingfa.net.crawl.CrawlTarget;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package io.bingfa.cli.net;
 
+import io.bingfa.cli.DurationConverter;
 import io.bingfa.net.ServerModel;
 import io.bingfa.net.Servers;
 import io.bingfa.net.TcpServer;

@@ -1,11 +1,10 @@
 package io.bingfa.cli.serve;
 
+import io.bingfa.cli.DurationConverter;
 import io.bingfa.serve.ServeOptions;
 import io.bingfa.serve.Supervisor;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -13,6 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code bingfa serve}: the seeds' verification service. A supervisor (this JVM) and {@code --processes}
@@ -91,25 +91,11 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** 500ms, 60s, 5m, 1h, or an ISO-8601 duration (PT1M). */
+    /** 500ms, 60s, 5m, 1h, or an ISO-8601 duration (PT1M): {@link DurationConverter}'s syntax. */
     static Duration duration(final String text) {
-        final String t = text.trim().toLowerCase(Locale.ROOT);
         try {
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                return Duration.parse(text.trim());
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            final long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> throw new IllegalArgumentException("reload-every must be like 500ms, 60s, 5m, 1h or PT1M, was '"
-                        + text + "'");
-            };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            return DurationConverter.parse(text);
+        } catch (final TypeConversionException e) {
             throw new IllegalArgumentException("reload-every must be like 500ms, 60s, 5m, 1h or PT1M, was '" + text
                     + "'", e);
         }

@@ -1,4 +1,4 @@
-package io.bingfa.cli.net;
+package io.bingfa.cli;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -8,13 +8,21 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, a bare number of seconds ({@code 1.5}), or ISO-8601 ({@code PT5S}). */
+/**
+ * The command line's one duration syntax: {@code 500ms}, {@code 5s}, {@code 1.5s}, {@code 2m}, {@code 1h}, a bare
+ * number of seconds ({@code 1.5}), or ISO-8601 ({@code PT5S}).
+ */
 public final class DurationConverter implements ITypeConverter<Duration> {
 
     private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
     @Override
     public Duration convert(final String value) {
+        return parse(value);
+    }
+
+    /** The duration {@code value} names; a picocli conversion error naming it otherwise. */
+    public static Duration parse(final String value) {
         final String v = value.strip().toLowerCase(Locale.ROOT);
         final Matcher m = SIMPLE.matcher(v);
         if (m.matches()) {
