@@ -1,5 +1,6 @@
 package io.bingfa.cache;
 
+import io.bingfa.shm.ShmAccess;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -65,7 +66,7 @@ final class BuddyAllocator {
         }
         if (block == 0L) {
             block = pool.takeChunk(segment);
-            MapAccess.spLong(header, MapLayout.SEG_DATA_CHUNKS, MapAccess.lpLong(header, MapLayout.SEG_DATA_CHUNKS) + 1);
+            ShmAccess.spLong(header, MapLayout.SEG_DATA_CHUNKS, ShmAccess.lpLong(header, MapLayout.SEG_DATA_CHUNKS) + 1);
             k = chunkOrder;
         }
         while (k > order) {
@@ -81,7 +82,7 @@ final class BuddyAllocator {
         int k = order;
         while (k < chunkOrder) {
             final long buddy = block ^ (1L << (k - BlockLayout.UNIT_SHIFT));
-            final long h = MapAccess.lpLong(file.region(BlockLayout.region(buddy)), BlockLayout.offset(buddy));
+            final long h = ShmAccess.lpLong(file.region(BlockLayout.region(buddy)), BlockLayout.offset(buddy));
             if (!BlockLayout.isFree(h) || BlockLayout.order(h) != k) {
                 break;
             }
@@ -90,7 +91,7 @@ final class BuddyAllocator {
             k++;
         }
         if (k == chunkOrder && lpCount(chunkOrder) > 0) {
-            MapAccess.spLong(header, MapLayout.SEG_DATA_CHUNKS, MapAccess.lpLong(header, MapLayout.SEG_DATA_CHUNKS) - 1);
+            ShmAccess.spLong(header, MapLayout.SEG_DATA_CHUNKS, ShmAccess.lpLong(header, MapLayout.SEG_DATA_CHUNKS) - 1);
             pool.release(block, 1);
             return;
         }
@@ -99,7 +100,7 @@ final class BuddyAllocator {
 
     /** Free blocks of order {@code k}. */
     int freeBlocks(final int k) {
-        return MapAccess.lvInt(header, MapLayout.freeCountOffset(k)); // racy read when called for stats
+        return ShmAccess.lvInt(header, MapLayout.freeCountOffset(k)); // racy read when called for stats
     }
 
     /**
@@ -108,8 +109,8 @@ final class BuddyAllocator {
      */
     void rebuild(final long[] live, final int[] liveOrders, final int liveCount) {
         for (int k = MapLayout.MIN_ORDER; k <= MapLayout.MAX_ORDER; k++) {
-            MapAccess.spLong(header, MapLayout.freeHeadOffset(k), 0L);
-            MapAccess.spInt(header, MapLayout.freeCountOffset(k), 0);
+            ShmAccess.spLong(header, MapLayout.freeHeadOffset(k), 0L);
+            ShmAccess.spInt(header, MapLayout.freeCountOffset(k), 0);
         }
         final long[] packed = new long[liveCount];
         for (int i = 0; i < liveCount; i++) {
@@ -132,7 +133,7 @@ final class BuddyAllocator {
                 }
             }
         }
-        MapAccess.spLong(header, MapLayout.SEG_DATA_CHUNKS, chunks);
+        ShmAccess.spLong(header, MapLayout.SEG_DATA_CHUNKS, chunks);
     }
 
     /** Pushes the free parts of the buddy subtree {@code [start, start + 2^k)}. */
@@ -159,39 +160,39 @@ final class BuddyAllocator {
         final MemorySegment region = file.region(BlockLayout.region(block));
         final long offset = BlockLayout.offset(block);
         final long head = lpHead(k);
-        MapAccess.spLong(region, offset, BlockLayout.freeHeader(k, 0L));
-        MapAccess.spLong(region, offset + BlockLayout.NEXT_OFFSET, head);
+        ShmAccess.spLong(region, offset, BlockLayout.freeHeader(k, 0L));
+        ShmAccess.spLong(region, offset + BlockLayout.NEXT_OFFSET, head);
         if (head != 0L) {
             final MemorySegment headRegion = file.region(BlockLayout.region(head));
             final long headOffset = BlockLayout.offset(head);
-            MapAccess.spLong(headRegion, headOffset, BlockLayout.freeHeader(k, block));
+            ShmAccess.spLong(headRegion, headOffset, BlockLayout.freeHeader(k, block));
         }
-        MapAccess.spLong(header, MapLayout.freeHeadOffset(k), block);
-        MapAccess.spInt(header, MapLayout.freeCountOffset(k), lpCount(k) + 1);
+        ShmAccess.spLong(header, MapLayout.freeHeadOffset(k), block);
+        ShmAccess.spInt(header, MapLayout.freeCountOffset(k), lpCount(k) + 1);
     }
 
     private void unlink(final long block, final int k) {
         final MemorySegment region = file.region(BlockLayout.region(block));
         final long offset = BlockLayout.offset(block);
-        final long prev = BlockLayout.freePrev(MapAccess.lpLong(region, offset));
-        final long next = MapAccess.lpLong(region, offset + BlockLayout.NEXT_OFFSET);
+        final long prev = BlockLayout.freePrev(ShmAccess.lpLong(region, offset));
+        final long next = ShmAccess.lpLong(region, offset + BlockLayout.NEXT_OFFSET);
         if (prev != 0L) {
-            MapAccess.spLong(file.region(BlockLayout.region(prev)), BlockLayout.offset(prev) + BlockLayout.NEXT_OFFSET, next);
+            ShmAccess.spLong(file.region(BlockLayout.region(prev)), BlockLayout.offset(prev) + BlockLayout.NEXT_OFFSET, next);
         } else {
-            MapAccess.spLong(header, MapLayout.freeHeadOffset(k), next);
+            ShmAccess.spLong(header, MapLayout.freeHeadOffset(k), next);
         }
         if (next != 0L) {
-            MapAccess.spLong(file.region(BlockLayout.region(next)), BlockLayout.offset(next), BlockLayout.freeHeader(k, prev));
+            ShmAccess.spLong(file.region(BlockLayout.region(next)), BlockLayout.offset(next), BlockLayout.freeHeader(k, prev));
         }
-        MapAccess.spLong(region, offset, 0L); // no longer a free block (the caller writes its next header)
-        MapAccess.spInt(header, MapLayout.freeCountOffset(k), lpCount(k) - 1);
+        ShmAccess.spLong(region, offset, 0L); // no longer a free block (the caller writes its next header)
+        ShmAccess.spInt(header, MapLayout.freeCountOffset(k), lpCount(k) - 1);
     }
 
     private long lpHead(final int k) {
-        return MapAccess.lpLong(header, MapLayout.freeHeadOffset(k));
+        return ShmAccess.lpLong(header, MapLayout.freeHeadOffset(k));
     }
 
     private int lpCount(final int k) {
-        return MapAccess.lpInt(header, MapLayout.freeCountOffset(k));
+        return ShmAccess.lpInt(header, MapLayout.freeCountOffset(k));
     }
 }

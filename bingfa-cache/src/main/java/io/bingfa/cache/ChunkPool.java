@@ -1,5 +1,6 @@
 package io.bingfa.cache;
 
+import io.bingfa.shm.ShmAccess;
 import io.bingfa.shm.ShmMutex;
 import java.lang.foreign.MemorySegment;
 import org.slf4j.Logger;
@@ -53,7 +54,7 @@ final class ChunkPool {
             final long ref;
             if (head != 0L) {
                 ref = head;
-                spFreeHead(MapAccess.lpLong(file.region(BlockLayout.region(head)), BlockLayout.offset(head)));
+                spFreeHead(ShmAccess.lpLong(file.region(BlockLayout.region(head)), BlockLayout.offset(head)));
                 spFreeChunks(lpFreeChunks() - 1);
             } else {
                 ref = bumpLocked(1);
@@ -89,7 +90,7 @@ final class ChunkPool {
         if (lpFreeChunks() < chunks) {
             return 0L;
         }
-        final long bump = MapAccess.lpLong(meta, MapLayout.BUMP_OFFSET);
+        final long bump = ShmAccess.lpLong(meta, MapLayout.BUMP_OFFSET);
         final int regions = file.regionCount();
         for (int r = 0; r < regions; r++) {
             final long end = r == BlockLayout.region(bump) ? BlockLayout.offset(bump) >>> file.chunkOrder : file.regionChunks(r);
@@ -122,21 +123,21 @@ final class ChunkPool {
 
     /** Chunks on the stack plus chunks never used. */
     long freeChunks() {
-        final long bump = MapAccess.lvLong(meta, MapLayout.BUMP_OFFSET); // racy read: a statistic
+        final long bump = ShmAccess.lvLong(meta, MapLayout.BUMP_OFFSET); // racy read: a statistic
         final int r = BlockLayout.region(bump);
         final long virgin = bump == 0L ? 0 : file.regionChunks(r) - (BlockLayout.offset(bump) >>> file.chunkOrder);
-        return MapAccess.lvLong(meta, MapLayout.FREE_CHUNKS_OFFSET) + virgin; // racy read: a statistic
+        return ShmAccess.lvLong(meta, MapLayout.FREE_CHUNKS_OFFSET) + virgin; // racy read: a statistic
     }
 
     /** The creator: the bump starts after the meta chunks of region {@code r}. */
     void startBump(final int r) {
-        MapAccess.spLong(meta, MapLayout.BUMP_OFFSET, BlockLayout.ref(r, (long) file.metaChunks(r) << file.chunkOrder));
+        ShmAccess.spLong(meta, MapLayout.BUMP_OFFSET, BlockLayout.ref(r, (long) file.metaChunks(r) << file.chunkOrder));
     }
 
     // ------------------------------------------------------------------ internals (pool lock held)
 
     private long bumpLocked(final long chunks) {
-        long bump = MapAccess.lpLong(meta, MapLayout.BUMP_OFFSET);
+        long bump = ShmAccess.lpLong(meta, MapLayout.BUMP_OFFSET);
         int r = BlockLayout.region(bump);
         long next = BlockLayout.offset(bump) >>> file.chunkOrder;
         if (next + chunks > file.regionChunks(r)) {
@@ -148,13 +149,13 @@ final class ChunkPool {
             next = file.metaChunks(r);
             bump = BlockLayout.ref(r, next << file.chunkOrder);
         }
-        MapAccess.svLong(meta, MapLayout.BUMP_OFFSET, BlockLayout.ref(r, (next + chunks) << file.chunkOrder));
+        ShmAccess.svLong(meta, MapLayout.BUMP_OFFSET, BlockLayout.ref(r, (next + chunks) << file.chunkOrder));
         return bump;
     }
 
     private void pushLocked(final long ref) {
         mark(ref, 1, RegionLayout.FREE);
-        MapAccess.spLong(file.region(BlockLayout.region(ref)), BlockLayout.offset(ref), lpFreeHead());
+        ShmAccess.spLong(file.region(BlockLayout.region(ref)), BlockLayout.offset(ref), lpFreeHead());
         spFreeHead(ref);
         spFreeChunks(lpFreeChunks() + 1);
     }
@@ -179,7 +180,7 @@ final class ChunkPool {
 
     /** Rebuilds the free stack from the chunk maps: every {@code FREE} chunk below the bump. */
     private long rebuildStackLocked() {
-        final long bump = MapAccess.lpLong(meta, MapLayout.BUMP_OFFSET);
+        final long bump = ShmAccess.lpLong(meta, MapLayout.BUMP_OFFSET);
         spFreeHead(0L);
         spFreeChunks(0L);
         long pushed = 0;
@@ -198,18 +199,18 @@ final class ChunkPool {
     }
 
     private long lpFreeHead() {
-        return MapAccess.lpLong(meta, MapLayout.FREE_CHUNK_HEAD_OFFSET);
+        return ShmAccess.lpLong(meta, MapLayout.FREE_CHUNK_HEAD_OFFSET);
     }
 
     private void spFreeHead(final long ref) {
-        MapAccess.spLong(meta, MapLayout.FREE_CHUNK_HEAD_OFFSET, ref);
+        ShmAccess.spLong(meta, MapLayout.FREE_CHUNK_HEAD_OFFSET, ref);
     }
 
     private long lpFreeChunks() {
-        return MapAccess.lpLong(meta, MapLayout.FREE_CHUNKS_OFFSET);
+        return ShmAccess.lpLong(meta, MapLayout.FREE_CHUNKS_OFFSET);
     }
 
     private void spFreeChunks(final long n) {
-        MapAccess.spLong(meta, MapLayout.FREE_CHUNKS_OFFSET, n);
+        ShmAccess.spLong(meta, MapLayout.FREE_CHUNKS_OFFSET, n);
     }
 }

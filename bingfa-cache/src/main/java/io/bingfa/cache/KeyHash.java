@@ -1,5 +1,6 @@
 package io.bingfa.cache;
 
+import io.bingfa.shm.ShmAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -25,7 +26,7 @@ final class KeyHash {
         long h = SEED ^ (length * P1);
         int i = 0;
         for (; i + 8 <= length; i += 8) {
-            h = round(h, MapAccess.arrayLong(key, i));
+            h = round(h, ShmAccess.arrayLong(key, i));
         }
         if (i < length) {
             long tail = 0;
@@ -41,7 +42,7 @@ final class KeyHash {
         long h = SEED ^ (length * P1);
         int i = 0;
         for (; i + 8 <= length; i += 8) {
-            h = round(h, MapAccess.keyLong(key, offset + i));
+            h = round(h, ShmAccess.keyLong(key, offset + i));
         }
         if (i < length) {
             long tail = 0;
@@ -58,7 +59,7 @@ final class KeyHash {
         final int length = key.length;
         int i = 0;
         for (; i + 8 <= length; i += 8) {
-            if (MapAccess.keyLong(memory, offset + i) != MapAccess.arrayLong(key, i)) {
+            if (ShmAccess.keyLong(memory, offset + i) != ShmAccess.arrayLong(key, i)) {
                 return false;
             }
         }

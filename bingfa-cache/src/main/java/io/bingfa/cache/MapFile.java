@@ -2,6 +2,7 @@ package io.bingfa.cache;
 
 import io.bingfa.shm.SegmentFormatException;
 import io.bingfa.shm.SharedMemory;
+import io.bingfa.shm.ShmAccess;
 import io.bingfa.shm.ShmMutex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,11 +71,11 @@ final class MapFile {
         this.gcManaged = gcManaged;
         this.meta = meta;
         this.metaView = SharedMemory.view(path, meta);
-        this.segments = MapAccess.lpInt(meta, MapLayout.SEGMENTS_OFFSET);
-        this.chunkOrder = MapAccess.lpInt(meta, MapLayout.CHUNK_ORDER_OFFSET);
+        this.segments = ShmAccess.lpInt(meta, MapLayout.SEGMENTS_OFFSET);
+        this.chunkOrder = ShmAccess.lpInt(meta, MapLayout.CHUNK_ORDER_OFFSET);
         this.chunkBytes = 1L << chunkOrder;
-        this.maxKeySize = MapAccess.lpInt(meta, MapLayout.MAX_KEY_OFFSET);
-        this.maxValueSize = MapAccess.lpInt(meta, MapLayout.MAX_VALUE_OFFSET);
+        this.maxKeySize = ShmAccess.lpInt(meta, MapLayout.MAX_KEY_OFFSET);
+        this.maxValueSize = ShmAccess.lpInt(meta, MapLayout.MAX_VALUE_OFFSET);
         this.metaBytes = MapLayout.metaBytes(segments);
     }
 
@@ -130,15 +131,15 @@ final class MapFile {
                         + e.getMessage() + ")", e);
             }
             final MemorySegment meta = channel.map(FileChannel.MapMode.READ_WRITE, 0, metaBytes, arena);
-            MapAccess.spInt(meta, MapLayout.VERSION_OFFSET, MapLayout.VERSION);
-            MapAccess.spInt(meta, MapLayout.META_BYTES_OFFSET, (int) metaBytes);
-            MapAccess.spInt(meta, MapLayout.SEGMENTS_OFFSET, plan.segments());
-            MapAccess.spInt(meta, MapLayout.CHUNK_ORDER_OFFSET, plan.chunkOrder());
-            MapAccess.spInt(meta, MapLayout.MAX_KEY_OFFSET, options.maxKeySize());
-            MapAccess.spInt(meta, MapLayout.MAX_VALUE_OFFSET, options.maxValueSize());
-            MapAccess.spLong(meta, MapLayout.CREATOR_PID_OFFSET, ProcessHandle.current().pid());
-            MapAccess.spLong(meta, MapLayout.CREATED_MILLIS_OFFSET, System.currentTimeMillis());
-            MapAccess.spLong(meta, MapLayout.EXPECTED_ENTRIES_OFFSET, options.expectedEntries());
+            ShmAccess.spInt(meta, MapLayout.VERSION_OFFSET, MapLayout.VERSION);
+            ShmAccess.spInt(meta, MapLayout.META_BYTES_OFFSET, (int) metaBytes);
+            ShmAccess.spInt(meta, MapLayout.SEGMENTS_OFFSET, plan.segments());
+            ShmAccess.spInt(meta, MapLayout.CHUNK_ORDER_OFFSET, plan.chunkOrder());
+            ShmAccess.spInt(meta, MapLayout.MAX_KEY_OFFSET, options.maxKeySize());
+            ShmAccess.spInt(meta, MapLayout.MAX_VALUE_OFFSET, options.maxValueSize());
+            ShmAccess.spLong(meta, MapLayout.CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+            ShmAccess.spLong(meta, MapLayout.CREATED_MILLIS_OFFSET, System.currentTimeMillis());
+            ShmAccess.spLong(meta, MapLayout.EXPECTED_ENTRIES_OFFSET, options.expectedEntries());
             final byte[] host = hostName().getBytes(StandardCharsets.UTF_8);
             MemorySegment.copy(MemorySegment.ofArray(host), 0, meta, MapLayout.HOST_OFFSET,
                     Math.min(host.length, MapLayout.HOST_BYTES - 1));
@@ -148,15 +149,15 @@ final class MapFile {
                 ShmMutex.create(file.metaView, MapLayout.segmentOffset(s) + MapLayout.SEG_LOCK, false);
             }
             file.initRegion(0, metaBytes, regionBytes);
-            MapAccess.svInt(meta, MapLayout.REGION_COUNT_OFFSET, 1);
+            ShmAccess.svInt(meta, MapLayout.REGION_COUNT_OFFSET, 1);
             final ChunkPool pool = new ChunkPool(file);
             pool.startBump(0);
             for (int s = 0; s < plan.segments(); s++) {
                 final long table = pool.takeTableRunLocked(s, plan.tableChunks());
-                MapAccess.spLong(meta, MapLayout.segmentOffset(s) + MapLayout.SEG_TABLE,
+                ShmAccess.spLong(meta, MapLayout.segmentOffset(s) + MapLayout.SEG_TABLE,
                         BlockLayout.tableWord(table, plan.tableChunks()));
             }
-            MapAccess.soLong(meta, MapLayout.MAGIC_OFFSET, MapLayout.MAGIC); // last: publishes it all
+            ShmAccess.soLong(meta, MapLayout.MAGIC_OFFSET, MapLayout.MAGIC); // last: publishes it all
             done = true;
             LOG.debug("created shared map {}: {} segments, chunk {} bytes, {} bytes", path, plan.segments(),
                     1L << plan.chunkOrder(), metaBytes + regionBytes);
@@ -281,15 +282,15 @@ final class MapFile {
     // ------------------------------------------------------------------ regions
 
     int regionCount() {
-        return MapAccess.lvInt(meta, MapLayout.REGION_COUNT_OFFSET);
+        return ShmAccess.lvInt(meta, MapLayout.REGION_COUNT_OFFSET);
     }
 
     long regionOffset(final int r) {
-        return MapAccess.lpLong(meta, MapLayout.regionEntryOffset(r));
+        return ShmAccess.lpLong(meta, MapLayout.regionEntryOffset(r));
     }
 
     long regionLength(final int r) {
-        return MapAccess.lpLong(meta, MapLayout.regionEntryOffset(r) + Long.BYTES);
+        return ShmAccess.lpLong(meta, MapLayout.regionEntryOffset(r) + Long.BYTES);
     }
 
     /** Chunks in region {@code r}. */
@@ -323,8 +324,8 @@ final class MapFile {
         final long length = regionLength(r);
         try {
             final MemorySegment mapped = channel.map(FileChannel.MapMode.READ_WRITE, offset, length, arena);
-            if (MapAccess.lpInt(mapped, RegionLayout.MAGIC_OFFSET) != RegionLayout.MAGIC
-                    || MapAccess.lpInt(mapped, RegionLayout.INDEX_OFFSET) != r) {
+            if (ShmAccess.lpInt(mapped, RegionLayout.MAGIC_OFFSET) != RegionLayout.MAGIC
+                    || ShmAccess.lpInt(mapped, RegionLayout.INDEX_OFFSET) != r) {
                 throw new SharedMapFormatException(path + " is corrupt: region " + r + " at byte " + offset
                         + " has no region header");
             }
@@ -341,21 +342,21 @@ final class MapFile {
         final MemorySegment mapped = channel.map(FileChannel.MapMode.READ_WRITE, offset, length, arena);
         final long chunks = length >>> chunkOrder;
         final int metaChunks = RegionLayout.metaChunks(chunks, chunkOrder);
-        MapAccess.spInt(mapped, RegionLayout.INDEX_OFFSET, r);
-        MapAccess.spInt(mapped, RegionLayout.CHUNKS_OFFSET, (int) chunks);
-        MapAccess.spInt(mapped, RegionLayout.META_CHUNKS_OFFSET, metaChunks);
+        ShmAccess.spInt(mapped, RegionLayout.INDEX_OFFSET, r);
+        ShmAccess.spInt(mapped, RegionLayout.CHUNKS_OFFSET, (int) chunks);
+        ShmAccess.spInt(mapped, RegionLayout.META_CHUNKS_OFFSET, metaChunks);
         for (int c = 0; c < metaChunks; c++) {
-            MapAccess.spInt(mapped, RegionLayout.chunkStateOffset(c), RegionLayout.META);
+            ShmAccess.spInt(mapped, RegionLayout.chunkStateOffset(c), RegionLayout.META);
         }
-        MapAccess.spInt(mapped, RegionLayout.MAGIC_OFFSET, RegionLayout.MAGIC);
-        MapAccess.spLong(meta, MapLayout.regionEntryOffset(r), offset);
-        MapAccess.spLong(meta, MapLayout.regionEntryOffset(r) + Long.BYTES, length);
+        ShmAccess.spInt(mapped, RegionLayout.MAGIC_OFFSET, RegionLayout.MAGIC);
+        ShmAccess.spLong(meta, MapLayout.regionEntryOffset(r), offset);
+        ShmAccess.spLong(meta, MapLayout.regionEntryOffset(r) + Long.BYTES, length);
         regions[r] = mapped;
     }
 
     /** Meta chunks at the start of region {@code r}. */
     int metaChunks(final int r) {
-        return MapAccess.lpInt(region(r), RegionLayout.META_CHUNKS_OFFSET);
+        return ShmAccess.lpInt(region(r), RegionLayout.META_CHUNKS_OFFSET);
     }
 
     /**
@@ -397,8 +398,8 @@ final class MapFile {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map the new region of shared map " + path + ": " + e.getMessage(), e);
         }
-        MapAccess.svInt(meta, MapLayout.REGION_COUNT_OFFSET, r + 1);
-        MapAccess.svInt(meta, MapLayout.GROWTHS_OFFSET, MapAccess.lpInt(meta, MapLayout.GROWTHS_OFFSET) + 1);
+        ShmAccess.svInt(meta, MapLayout.REGION_COUNT_OFFSET, r + 1);
+        ShmAccess.svInt(meta, MapLayout.GROWTHS_OFFSET, ShmAccess.lpInt(meta, MapLayout.GROWTHS_OFFSET) + 1);
         LOG.debug("shared map {} grew by region {}: {} bytes at byte {}", path, r, length, offset);
         return r;
     }
@@ -417,11 +418,11 @@ final class MapFile {
     // ------------------------------------------------------------------ chunk map
 
     int chunkState(final int r, final long chunk) {
-        return MapAccess.lvInt(region(r), RegionLayout.chunkStateOffset(chunk));
+        return ShmAccess.lvInt(region(r), RegionLayout.chunkStateOffset(chunk));
     }
 
     void setChunkState(final int r, final long chunk, final int state) {
-        MapAccess.svInt(region(r), RegionLayout.chunkStateOffset(chunk), state);
+        ShmAccess.svInt(region(r), RegionLayout.chunkStateOffset(chunk), state);
     }
 
     // ------------------------------------------------------------------ accessors
@@ -452,9 +453,9 @@ final class MapFile {
         while (n < host.length && host[n] != 0) {
             n++;
         }
-        return "pid " + MapAccess.lpLong(meta, MapLayout.CREATOR_PID_OFFSET) + " on "
+        return "pid " + ShmAccess.lpLong(meta, MapLayout.CREATOR_PID_OFFSET) + " on "
                 + new String(host, 0, n, StandardCharsets.UTF_8) + " at "
-                + java.time.Instant.ofEpochMilli(MapAccess.lpLong(meta, MapLayout.CREATED_MILLIS_OFFSET));
+                + java.time.Instant.ofEpochMilli(ShmAccess.lpLong(meta, MapLayout.CREATED_MILLIS_OFFSET));
     }
 
     boolean isOpen() {

@@ -1,5 +1,6 @@
 package io.bingfa.cache;
 
+import io.bingfa.shm.ShmAccess;
 import io.bingfa.shm.ShmMutex;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -90,7 +91,7 @@ final class Segment {
     // ================================================================== lock-free reads
 
     long lvEpoch() {
-        return MapAccess.laLong(header, MapLayout.SEG_EPOCH);
+        return ShmAccess.laLong(header, MapLayout.SEG_EPOCH);
     }
 
     /**
@@ -99,7 +100,7 @@ final class Segment {
      * be trusted. The caller validates the epoch.
      */
     long probe(final long hash, final byte[] arrayKey, final MemorySegment segmentKey, final int keyLength) {
-        final long word = MapAccess.laLong(header, MapLayout.SEG_TABLE); // racy read: validated by the epoch
+        final long word = ShmAccess.laLong(header, MapLayout.SEG_TABLE); // racy read: validated by the epoch
         final long tableRef = BlockLayout.tableRef(word);
         final long capacity = BlockLayout.tableChunks(word) << slotsPerChunkShift;
         final MemorySegment table = file.region(BlockLayout.region(tableRef));
@@ -110,7 +111,7 @@ final class Segment {
         final int tag = (int) (hash >>> 32) & BlockLayout.TAG_MASK;
         long i = ((hash & 0xFFFF_FFFFL) * capacity) >>> 32;
         for (long n = 0; n < capacity; n++) {
-            final long slot = MapAccess.laLong(table, base + (i << 3));
+            final long slot = ShmAccess.laLong(table, base + (i << 3));
             if (slot == BlockLayout.EMPTY) {
                 return ABSENT;
             }
@@ -124,7 +125,7 @@ final class Segment {
                 if (offset + BlockLayout.HEADER_BYTES + keyLength > region.byteSize()) {
                     return INVALID;
                 }
-                final long h = MapAccess.lpLong(region, offset);
+                final long h = ShmAccess.lpLong(region, offset);
                 if (BlockLayout.isUsed(h) && BlockLayout.keyLength(h) == keyLength
                         && (arrayKey != null ? KeyHash.equals(region, offset + BlockLayout.HEADER_BYTES, arrayKey)
                                 : KeyHash.equals(region, offset + BlockLayout.HEADER_BYTES, segmentKey))) {
@@ -145,7 +146,7 @@ final class Segment {
     int valueLength(final long ref) {
         final MemorySegment region = file.region(BlockLayout.region(ref));
         final long offset = BlockLayout.offset(ref);
-        final long h = MapAccess.lpLong(region, offset);
+        final long h = ShmAccess.lpLong(region, offset);
         final int length = BlockLayout.valueLength(h);
         if (!BlockLayout.isUsed(h) || length < 0 || length > maxValue
                 || offset + BlockLayout.HEADER_BYTES + BlockLayout.keyLength(h) + length > region.byteSize()) {
@@ -158,7 +159,7 @@ final class Segment {
     long valueOffset(final long ref) {
         final MemorySegment region = file.region(BlockLayout.region(ref));
         final long offset = BlockLayout.offset(ref);
-        return offset + BlockLayout.HEADER_BYTES + BlockLayout.keyLength(MapAccess.lpLong(region, offset));
+        return offset + BlockLayout.HEADER_BYTES + BlockLayout.keyLength(ShmAccess.lpLong(region, offset));
     }
 
     MemorySegment regionOf(final long ref) {
@@ -245,19 +246,19 @@ final class Segment {
     /** Copies every entry of this segment, under the lock (a consistent snapshot of the segment). */
     List<Map.Entry<byte[], byte[]>> snapshot() {
         try (ShmMutex.Guard _ = lockSegment()) {
-            final long word = MapAccess.lpLong(header, MapLayout.SEG_TABLE);
+            final long word = ShmAccess.lpLong(header, MapLayout.SEG_TABLE);
             final MemorySegment table = file.region(BlockLayout.region(BlockLayout.tableRef(word)));
             final long base = BlockLayout.offset(BlockLayout.tableRef(word));
             final long capacity = BlockLayout.tableChunks(word) << slotsPerChunkShift;
             final List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8,
-                    MapAccess.lpLong(header, MapLayout.SEG_ENTRIES)));
+                    ShmAccess.lpLong(header, MapLayout.SEG_ENTRIES)));
             for (long i = 0; i < capacity; i++) {
-                final long slot = MapAccess.lpLong(table, base + (i << 3));
+                final long slot = ShmAccess.lpLong(table, base + (i << 3));
                 if (BlockLayout.isLive(slot)) {
                     final long ref = BlockLayout.slotRef(slot);
                     final MemorySegment region = file.region(BlockLayout.region(ref));
                     final long offset = BlockLayout.offset(ref);
-                    final int keyLength = BlockLayout.keyLength(MapAccess.lpLong(region, offset));
+                    final int keyLength = BlockLayout.keyLength(ShmAccess.lpLong(region, offset));
                     final byte[] k = region.asSlice(offset + BlockLayout.HEADER_BYTES, keyLength).toArray(ValueLayout.JAVA_BYTE);
                     entries.add(Map.entry(k, copyValue(ref)));
                 }
@@ -284,7 +285,7 @@ final class Segment {
 
     /** The slot index holding {@code key}, or -1. Lock held. */
     private long locate(final long hash, final MemorySegment key) {
-        final long word = MapAccess.lpLong(header, MapLayout.SEG_TABLE);
+        final long word = ShmAccess.lpLong(header, MapLayout.SEG_TABLE);
         final MemorySegment table = file.region(BlockLayout.region(BlockLayout.tableRef(word)));
         final long base = BlockLayout.offset(BlockLayout.tableRef(word));
         final long capacity = BlockLayout.tableChunks(word) << slotsPerChunkShift;
@@ -292,7 +293,7 @@ final class Segment {
         final int keyLength = (int) key.byteSize();
         long i = ((hash & 0xFFFF_FFFFL) * capacity) >>> 32;
         for (long n = 0; n < capacity; n++) {
-            final long slot = MapAccess.lpLong(table, base + (i << 3));
+            final long slot = ShmAccess.lpLong(table, base + (i << 3));
             if (slot == BlockLayout.EMPTY) {
                 return -1;
             }
@@ -300,7 +301,7 @@ final class Segment {
                 final long ref = BlockLayout.slotRef(slot);
                 final MemorySegment region = file.region(BlockLayout.region(ref));
                 final long offset = BlockLayout.offset(ref);
-                final long h = MapAccess.lpLong(region, offset);
+                final long h = ShmAccess.lpLong(region, offset);
                 if (BlockLayout.keyLength(h) == keyLength && KeyHash.equals(region, offset + BlockLayout.HEADER_BYTES, key)) {
                     return i;
                 }
@@ -313,23 +314,23 @@ final class Segment {
     }
 
     private MemorySegment table() {
-        return file.region(BlockLayout.region(BlockLayout.tableRef(MapAccess.lpLong(header, MapLayout.SEG_TABLE))));
+        return file.region(BlockLayout.region(BlockLayout.tableRef(ShmAccess.lpLong(header, MapLayout.SEG_TABLE))));
     }
 
     private long tableBase() {
-        return BlockLayout.offset(BlockLayout.tableRef(MapAccess.lpLong(header, MapLayout.SEG_TABLE)));
+        return BlockLayout.offset(BlockLayout.tableRef(ShmAccess.lpLong(header, MapLayout.SEG_TABLE)));
     }
 
     private long capacity() {
-        return BlockLayout.tableChunks(MapAccess.lpLong(header, MapLayout.SEG_TABLE)) << slotsPerChunkShift;
+        return BlockLayout.tableChunks(ShmAccess.lpLong(header, MapLayout.SEG_TABLE)) << slotsPerChunkShift;
     }
 
     private long slotAt(final long i) {
-        return MapAccess.lpLong(table(), tableBase() + (i << 3));
+        return ShmAccess.lpLong(table(), tableBase() + (i << 3));
     }
 
     private void storeSlot(final long i, final long slot) {
-        MapAccess.soLong(table(), tableBase() + (i << 3), slot);
+        ShmAccess.soLong(table(), tableBase() + (i << 3), slot);
     }
 
     private void overwrite(final long i, final long hash, final MemorySegment key, final MemorySegment value) {
@@ -387,7 +388,7 @@ final class Segment {
         final long ref = allocator.allocate(order);
         final MemorySegment region = file.region(BlockLayout.region(ref));
         final long offset = BlockLayout.offset(ref);
-        MapAccess.spLong(region, offset, BlockLayout.usedHeader(order, keyLength, valueLength));
+        ShmAccess.spLong(region, offset, BlockLayout.usedHeader(order, keyLength, valueLength));
         MemorySegment.copy(key, 0, region, offset + BlockLayout.HEADER_BYTES, keyLength);
         MemorySegment.copy(value, 0, region, offset + BlockLayout.HEADER_BYTES + keyLength, valueLength);
         addTo(MapLayout.SEG_BYTES_USED, 1L << order);
@@ -395,15 +396,15 @@ final class Segment {
     }
 
     private void freeBlock(final long ref) {
-        final int order = BlockLayout.order(MapAccess.lpLong(file.region(BlockLayout.region(ref)), BlockLayout.offset(ref)));
+        final int order = BlockLayout.order(ShmAccess.lpLong(file.region(BlockLayout.region(ref)), BlockLayout.offset(ref)));
         addTo(MapLayout.SEG_BYTES_USED, -(1L << order));
         allocator.free(ref, order);
     }
 
     private void ensureRoom() {
         final long capacity = capacity();
-        final long entries = MapAccess.lpLong(header, MapLayout.SEG_ENTRIES);
-        final long used = entries + MapAccess.lpLong(header, MapLayout.SEG_TOMBSTONES) + 1;
+        final long entries = ShmAccess.lpLong(header, MapLayout.SEG_ENTRIES);
+        final long used = entries + ShmAccess.lpLong(header, MapLayout.SEG_TOMBSTONES) + 1;
         if (used <= (long) (capacity * MAX_LOAD)) {
             return;
         }
@@ -426,7 +427,7 @@ final class Segment {
 
     /** Copies the live slots into a fresh run of {@code chunks} chunks and publishes it. */
     private void rebuildTable(final long chunks) {
-        final long oldWord = MapAccess.lpLong(header, MapLayout.SEG_TABLE);
+        final long oldWord = ShmAccess.lpLong(header, MapLayout.SEG_TABLE);
         final MemorySegment oldTable = table();
         final long oldBase = tableBase();
         final long oldCapacity = capacity();
@@ -436,7 +437,7 @@ final class Segment {
         final long capacity = chunks << slotsPerChunkShift;
         table.asSlice(base, capacity << 3).fill((byte) 0);
         for (long i = 0; i < oldCapacity; i++) {
-            final long slot = MapAccess.lpLong(oldTable, oldBase + (i << 3));
+            final long slot = ShmAccess.lpLong(oldTable, oldBase + (i << 3));
             if (!BlockLayout.isLive(slot)) {
                 continue;
             }
@@ -444,17 +445,17 @@ final class Segment {
             final MemorySegment region = file.region(BlockLayout.region(ref));
             final long offset = BlockLayout.offset(ref);
             final long hash = KeyHash.hash(region, offset + BlockLayout.HEADER_BYTES,
-                    BlockLayout.keyLength(MapAccess.lpLong(region, offset)));
+                    BlockLayout.keyLength(ShmAccess.lpLong(region, offset)));
             long j = ((hash & 0xFFFF_FFFFL) * capacity) >>> 32;
-            while (MapAccess.lpLong(table, base + (j << 3)) != BlockLayout.EMPTY) {
+            while (ShmAccess.lpLong(table, base + (j << 3)) != BlockLayout.EMPTY) {
                 if (++j == capacity) {
                     j = 0;
                 }
             }
-            MapAccess.spLong(table, base + (j << 3), slot);
+            ShmAccess.spLong(table, base + (j << 3), slot);
         }
-        MapAccess.soLong(header, MapLayout.SEG_TABLE, BlockLayout.tableWord(run, chunks));
-        MapAccess.spLong(header, MapLayout.SEG_TOMBSTONES, 0L);
+        ShmAccess.soLong(header, MapLayout.SEG_TABLE, BlockLayout.tableWord(run, chunks));
+        ShmAccess.spLong(header, MapLayout.SEG_TOMBSTONES, 0L);
         bumpEpoch();
         pool.release(BlockLayout.tableRef(oldWord), BlockLayout.tableChunks(oldWord));
     }
@@ -462,7 +463,7 @@ final class Segment {
     private boolean valueEquals(final long slot, final MemorySegment expected) {
         final long ref = BlockLayout.slotRef(slot);
         final MemorySegment region = file.region(BlockLayout.region(ref));
-        final int length = BlockLayout.valueLength(MapAccess.lpLong(region, BlockLayout.offset(ref)));
+        final int length = BlockLayout.valueLength(ShmAccess.lpLong(region, BlockLayout.offset(ref)));
         final long at = valueOffset(ref);
         return length == expected.byteSize()
                 && MemorySegment.mismatch(region, at, at + length, expected, 0, length) < 0;
@@ -470,7 +471,7 @@ final class Segment {
 
     private byte[] copyValue(final long ref) {
         final MemorySegment region = file.region(BlockLayout.region(ref));
-        final int length = BlockLayout.valueLength(MapAccess.lpLong(region, BlockLayout.offset(ref)));
+        final int length = BlockLayout.valueLength(ShmAccess.lpLong(region, BlockLayout.offset(ref)));
         final byte[] out = new byte[length];
         MemorySegment.copy(region, ValueLayout.JAVA_BYTE, valueOffset(ref), out, 0, length);
         return out;
@@ -486,11 +487,11 @@ final class Segment {
     }
 
     private void bumpEpoch() {
-        MapAccess.gaaLong(header, MapLayout.SEG_EPOCH, 1); // a full fence: frees come after, readers see it
+        ShmAccess.gaaLong(header, MapLayout.SEG_EPOCH, 1); // a full fence: frees come after, readers see it
     }
 
     private void addTo(final long field, final long delta) {
-        MapAccess.svLong(header, field, MapAccess.lpLong(header, field) + delta); // only the lock holder writes
+        ShmAccess.svLong(header, field, ShmAccess.lpLong(header, field) + delta); // only the lock holder writes
     }
 
     // ------------------------------------------------------------------ recovery
@@ -498,7 +499,7 @@ final class Segment {
     /** Rebuilds this segment's bookkeeping after a writer died holding its lock (see the class comment). */
     void recover() {
         bumpEpoch();
-        final long word = MapAccess.lpLong(header, MapLayout.SEG_TABLE);
+        final long word = ShmAccess.lpLong(header, MapLayout.SEG_TABLE);
         final long tableRef = BlockLayout.tableRef(word);
         final long tableChunks = BlockLayout.tableChunks(word);
         final int tableRegion = BlockLayout.region(tableRef);
@@ -522,16 +523,16 @@ final class Segment {
         long[] live = new long[1024];
         int[] orders = new int[1024];
         for (long i = 0; i < capacity; i++) {
-            final long slot = MapAccess.lpLong(table, base + (i << 3));
+            final long slot = ShmAccess.lpLong(table, base + (i << 3));
             if (slot == BlockLayout.TOMBSTONE) {
                 tombstones++;
             } else if (BlockLayout.isLive(slot)) {
                 final long ref = BlockLayout.slotRef(slot);
-                final long h = MapAccess.lpLong(file.region(BlockLayout.region(ref)), BlockLayout.offset(ref));
+                final long h = ShmAccess.lpLong(file.region(BlockLayout.region(ref)), BlockLayout.offset(ref));
                 if (!BlockLayout.isUsed(h)) {
                     LOG.error("shared map {} segment {}: slot {} points to a block without an entry header; dropped",
                             file.path, index, i);
-                    MapAccess.soLong(table, base + (i << 3), BlockLayout.TOMBSTONE);
+                    ShmAccess.soLong(table, base + (i << 3), BlockLayout.TOMBSTONE);
                     tombstones++;
                     continue;
                 }
@@ -546,9 +547,9 @@ final class Segment {
             }
         }
         allocator.rebuild(live, orders, (int) entries);
-        MapAccess.svLong(header, MapLayout.SEG_ENTRIES, entries);
-        MapAccess.svLong(header, MapLayout.SEG_TOMBSTONES, tombstones);
-        MapAccess.svLong(header, MapLayout.SEG_BYTES_USED, bytes);
+        ShmAccess.svLong(header, MapLayout.SEG_ENTRIES, entries);
+        ShmAccess.svLong(header, MapLayout.SEG_TOMBSTONES, tombstones);
+        ShmAccess.svLong(header, MapLayout.SEG_BYTES_USED, bytes);
         addTo(MapLayout.SEG_RECOVERIES, 1);
         LOG.warn("shared map {}: a writer died holding segment {}; rebuilt it ({} entries)", file.path, index, entries);
     }
@@ -572,7 +573,7 @@ final class Segment {
             long tombstones = 0;
             long used = 0;
             for (long i = 0; i < capacity; i++) {
-                final long slot = MapAccess.lpLong(table, base + (i << 3));
+                final long slot = ShmAccess.lpLong(table, base + (i << 3));
                 if (slot == BlockLayout.TOMBSTONE) {
                     tombstones++;
                 } else if (BlockLayout.isLive(slot)) {
@@ -580,7 +581,7 @@ final class Segment {
                     final long ref = BlockLayout.slotRef(slot);
                     final MemorySegment region = file.region(BlockLayout.region(ref));
                     final long offset = BlockLayout.offset(ref);
-                    final long h = MapAccess.lpLong(region, offset);
+                    final long h = ShmAccess.lpLong(region, offset);
                     if (!BlockLayout.isUsed(h)) {
                         problems.add("segment " + index + " slot " + i + ": block without an entry header");
                         continue;
@@ -596,35 +597,35 @@ final class Segment {
                     }
                 }
             }
-            if (entries != MapAccess.lpLong(header, MapLayout.SEG_ENTRIES)
-                    || tombstones != MapAccess.lpLong(header, MapLayout.SEG_TOMBSTONES)
-                    || used != MapAccess.lpLong(header, MapLayout.SEG_BYTES_USED)) {
+            if (entries != ShmAccess.lpLong(header, MapLayout.SEG_ENTRIES)
+                    || tombstones != ShmAccess.lpLong(header, MapLayout.SEG_TOMBSTONES)
+                    || used != ShmAccess.lpLong(header, MapLayout.SEG_BYTES_USED)) {
                 problems.add("segment " + index + ": counters (entries, tombstones, bytes) "
-                        + MapAccess.lpLong(header, MapLayout.SEG_ENTRIES) + ", " + MapAccess.lpLong(header, MapLayout.SEG_TOMBSTONES)
-                        + ", " + MapAccess.lpLong(header, MapLayout.SEG_BYTES_USED) + " but the table has " + entries + ", "
+                        + ShmAccess.lpLong(header, MapLayout.SEG_ENTRIES) + ", " + ShmAccess.lpLong(header, MapLayout.SEG_TOMBSTONES)
+                        + ", " + ShmAccess.lpLong(header, MapLayout.SEG_BYTES_USED) + " but the table has " + entries + ", "
                         + tombstones + ", " + used);
             }
             long free = 0;
             for (int k = MapLayout.MIN_ORDER; k <= file.chunkOrder; k++) {
                 long prev = 0L;
                 int n = 0;
-                for (long b = MapAccess.lpLong(header, MapLayout.freeHeadOffset(k)); b != 0L && n <= 1 << 26; n++) {
+                for (long b = ShmAccess.lpLong(header, MapLayout.freeHeadOffset(k)); b != 0L && n <= 1 << 26; n++) {
                     final MemorySegment region = file.region(BlockLayout.region(b));
-                    final long h = MapAccess.lpLong(region, BlockLayout.offset(b));
+                    final long h = ShmAccess.lpLong(region, BlockLayout.offset(b));
                     if (!BlockLayout.isFree(h) || BlockLayout.order(h) != k || BlockLayout.freePrev(h) != prev) {
                         problems.add("segment " + index + ": free list " + k + " broken at block " + b);
                         break;
                     }
                     free += 1L << k;
                     prev = b;
-                    b = MapAccess.lpLong(region, BlockLayout.offset(b) + BlockLayout.NEXT_OFFSET);
+                    b = ShmAccess.lpLong(region, BlockLayout.offset(b) + BlockLayout.NEXT_OFFSET);
                 }
-                if (n != MapAccess.lpInt(header, MapLayout.freeCountOffset(k))) {
+                if (n != ShmAccess.lpInt(header, MapLayout.freeCountOffset(k))) {
                     problems.add("segment " + index + ": free list " + k + " has " + n + " blocks, its count says "
-                            + MapAccess.lpInt(header, MapLayout.freeCountOffset(k)));
+                            + ShmAccess.lpInt(header, MapLayout.freeCountOffset(k)));
                 }
             }
-            final long chunks = MapAccess.lpLong(header, MapLayout.SEG_DATA_CHUNKS);
+            final long chunks = ShmAccess.lpLong(header, MapLayout.SEG_DATA_CHUNKS);
             if (used + free != chunks << file.chunkOrder) {
                 problems.add("segment " + index + ": " + used + " used + " + free + " free bytes, but " + chunks
                         + " data chunks hold " + (chunks << file.chunkOrder));
@@ -636,27 +637,27 @@ final class Segment {
     // ------------------------------------------------------------------ statistics (racy reads)
 
     long entries() {
-        return MapAccess.lvLong(header, MapLayout.SEG_ENTRIES); // racy read: a snapshot
+        return ShmAccess.lvLong(header, MapLayout.SEG_ENTRIES); // racy read: a snapshot
     }
 
     long tombstones() {
-        return MapAccess.lvLong(header, MapLayout.SEG_TOMBSTONES); // racy read: a snapshot
+        return ShmAccess.lvLong(header, MapLayout.SEG_TOMBSTONES); // racy read: a snapshot
     }
 
     long bytesUsed() {
-        return MapAccess.lvLong(header, MapLayout.SEG_BYTES_USED); // racy read: a snapshot
+        return ShmAccess.lvLong(header, MapLayout.SEG_BYTES_USED); // racy read: a snapshot
     }
 
     long dataChunks() {
-        return MapAccess.lvLong(header, MapLayout.SEG_DATA_CHUNKS); // racy read: a snapshot
+        return ShmAccess.lvLong(header, MapLayout.SEG_DATA_CHUNKS); // racy read: a snapshot
     }
 
     long recoveries() {
-        return MapAccess.lvLong(header, MapLayout.SEG_RECOVERIES); // racy read: a snapshot
+        return ShmAccess.lvLong(header, MapLayout.SEG_RECOVERIES); // racy read: a snapshot
     }
 
     long tableChunks() {
-        return BlockLayout.tableChunks(MapAccess.lvLong(header, MapLayout.SEG_TABLE)); // racy read: a snapshot
+        return BlockLayout.tableChunks(ShmAccess.lvLong(header, MapLayout.SEG_TABLE)); // racy read: a snapshot
     }
 
     int freeBlocks(final int order) {

@@ -1,5 +1,6 @@
 package io.bingfa.cache;
 
+import io.bingfa.shm.ShmAccess;
 import io.bingfa.shm.ShmCodec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -164,7 +165,7 @@ public final class SharedMap implements AutoCloseable {
                     MemorySegment.copy(segment.regionOf(ref), ValueLayout.JAVA_BYTE, segment.valueOffset(ref), out, 0, length);
                 }
             }
-            MapAccess.loadLoadFence();
+            ShmAccess.loadLoadFence();
             if (segment.lvEpoch() == epoch && ref != Segment.INVALID && (ref == Segment.ABSENT || out != null)) {
                 return out;
             }
@@ -192,7 +193,7 @@ public final class SharedMap implements AutoCloseable {
                     Segment.copyInto(segment.regionOf(ref), segment.valueOffset(ref), dst, length);
                 }
             }
-            MapAccess.loadLoadFence();
+            ShmAccess.loadLoadFence();
             if (segment.lvEpoch() == epoch && ref != Segment.INVALID && (ref == Segment.ABSENT || length >= 0)) {
                 if (ref == Segment.ABSENT) {
                     return -1;
@@ -234,7 +235,7 @@ public final class SharedMap implements AutoCloseable {
                     MemorySegment.copy(segment.regionOf(ref), segment.valueOffset(ref), dst, 0, length);
                 }
             }
-            MapAccess.loadLoadFence();
+            ShmAccess.loadLoadFence();
             if (segment.lvEpoch() == epoch && ref != Segment.INVALID && (ref == Segment.ABSENT || length >= 0)) {
                 return ref == Segment.ABSENT ? -1 : length;
             }
@@ -256,7 +257,7 @@ public final class SharedMap implements AutoCloseable {
         for (int attempt = 0; attempt < Segment.OPTIMISTIC_ATTEMPTS; attempt++) {
             final long epoch = segment.lvEpoch();
             final long ref = segment.probe(hash, key, null, key.length);
-            MapAccess.loadLoadFence();
+            ShmAccess.loadLoadFence();
             if (segment.lvEpoch() == epoch && ref != Segment.INVALID) {
                 return ref != Segment.ABSENT;
             }
