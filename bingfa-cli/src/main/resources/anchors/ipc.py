@@ -18,6 +18,7 @@ times are time.perf_counter() (CLOCK_MONOTONIC), comparable between the processe
 """
 import json
 import multiprocessing as mp
+import os
 import sys
 import time
 
@@ -103,7 +104,14 @@ def pipe(n, size):
     return {"seconds": seconds, "per_second": n / seconds}
 
 
+def _pin(cpu):
+    """Pins like the JVM side (IpcChild.pin): sender on CPU 0, receiver on CPU 1, when both exist."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {cpu})
+
+
 def _stamp_sender(kind, channel, barrier, m, gap_ns):
+    _pin(0)
     barrier.wait()
     send = channel.put if kind == "queue" else channel.send
     clock = time.perf_counter_ns
@@ -114,6 +122,7 @@ def _stamp_sender(kind, channel, barrier, m, gap_ns):
 
 
 def _stamp_receiver(kind, channel, barrier, m, results):
+    _pin(1)
     barrier.wait()
     clock = time.perf_counter_ns
     latencies = []

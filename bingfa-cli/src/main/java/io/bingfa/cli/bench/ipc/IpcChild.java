@@ -1,5 +1,6 @@
 package io.bingfa.cli.bench.ipc;
 
+import io.bingfa.shm.CpuAffinity;
 import io.bingfa.shm.Pipe;
 import io.bingfa.shm.SharedInt;
 import io.bingfa.shm.SharedMemory;
@@ -38,6 +39,9 @@ public final class IpcChild {
     static final long GO = 0;
     static final long HANDOFF_MUTEX = 64;
     static final long HANDOFF_TURN = 128;
+    /** The CPUs of the latency sender and receiver (when the machine has both). */
+    static final int SENDER_CPU = 0;
+    static final int RECEIVER_CPU = 1;
     static final long CONTROL_BYTES = 4096;
 
     private static final Duration GO_TIMEOUT = Duration.ofMinutes(2);
@@ -136,6 +140,7 @@ public final class IpcChild {
     private static String stampSend(final ShmEvent go, final String kind, final Path path, final int m, final int gapMicros) {
         final long gap = gapMicros * 1_000L;
         final ByteBuffer stamp = ByteBuffer.allocate(Long.BYTES);
+        pin(SENDER_CPU);
         warm(kind, Long.BYTES);
         if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
@@ -159,6 +164,7 @@ public final class IpcChild {
 
     private static String stampRecv(final ShmEvent go, final String kind, final Path path, final int m, final boolean spin) {
         final long[] latencies = new long[m];
+        pin(RECEIVER_CPU);
         warm(kind, Long.BYTES);
         if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
@@ -201,6 +207,17 @@ public final class IpcChild {
         Arrays.sort(measured);
         return String.format(Locale.ROOT, "{\"p50_us\": %.3f, \"p99_us\": %.3f}",
                 percentile(measured, 0.50) / 1e3, percentile(measured, 0.99) / 1e3);
+    }
+
+    /**
+     * Pins the latency sender and receiver to different CPUs (the receiver's core is its own), as a spinning
+     * consumer is deployed; the Python anchor pins its two processes the same way. Without it the scheduler
+     * sometimes wakes the sender on the spinner's core and the stamp waits for a preemption.
+     */
+    private static void pin(final int cpu) {
+        if (CpuAffinity.cpus() > Math.max(SENDER_CPU, RECEIVER_CPU)) {
+            CpuAffinity.pin(cpu);
+        }
     }
 
     static long percentile(final long[] sorted, final double q) {
