@@ -105,13 +105,14 @@ def pipe(n, size):
 
 
 def _pin(cpu):
-    """Pins like the JVM side (IpcChild.pin): sender on CPU 0, receiver on CPU 1, when both exist."""
+    """Pins a spinning pair like the JVM side (IpcChild.pin): sender on CPU 0, receiver on CPU 1."""
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {cpu})
 
 
 def _stamp_sender(kind, channel, barrier, m, gap_ns):
-    _pin(0)
+    if kind == "pipe-spin":
+        _pin(0)
     barrier.wait()
     send = channel.put if kind == "queue" else channel.send
     clock = time.perf_counter_ns
@@ -122,7 +123,8 @@ def _stamp_sender(kind, channel, barrier, m, gap_ns):
 
 
 def _stamp_receiver(kind, channel, barrier, m, results):
-    _pin(1)
+    if kind == "pipe-spin":
+        _pin(1)
     barrier.wait()
     clock = time.perf_counter_ns
     latencies = []

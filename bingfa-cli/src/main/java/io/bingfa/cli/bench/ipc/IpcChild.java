@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  *   consume     CTL QUEUE             get until an empty message                    {"count", "last_ns"}
  *   pipe-send   CTL PIPE N SIZE       end 0: send N messages, then an empty one     {"done": true}
  *   pipe-recv   CTL PIPE              end 1: receive until the empty message        {"count", "last_ns"}
- *   stamp-send  CTL KIND PATH M GAP   send M time stamps, sleeping GAP us in between {"done": true}
+ *   stamp-send  CTL KIND PATH M GAP MODE  send M time stamps, sleeping GAP us in between {"done": true}
  *   stamp-recv  CTL KIND PATH M MODE  take M stamps (MODE block or spin)            {"p50_us", "p99_us"}
  *   handoff     CTL N ME              pass the lock at 64 back and forth N/2 times  {"end_ns"}
  * </pre>
@@ -60,7 +60,7 @@ public final class IpcChild {
                 case "pipe-send" -> pipeSend(go, Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 case "pipe-recv" -> pipeRecv(go, Path.of(args[2]));
                 case "stamp-send" -> stampSend(go, args[2], Path.of(args[3]), Integer.parseInt(args[4]),
-                        Integer.parseInt(args[5]));
+                        Integer.parseInt(args[5]), args[6].equals("spin"));
                 case "stamp-recv" -> stampRecv(go, args[2], Path.of(args[3]), Integer.parseInt(args[4]),
                         args[5].equals("spin"));
                 case "handoff" -> handOff(go, control, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
@@ -137,10 +137,13 @@ public final class IpcChild {
         }
     }
 
-    private static String stampSend(final ShmEvent go, final String kind, final Path path, final int m, final int gapMicros) {
+    private static String stampSend(final ShmEvent go, final String kind, final Path path, final int m, final int gapMicros,
+                                    final boolean spin) {
         final long gap = gapMicros * 1_000L;
         final ByteBuffer stamp = ByteBuffer.allocate(Long.BYTES);
-        pin(SENDER_CPU);
+        if (spin) {
+            pin(SENDER_CPU);
+        }
         warm(kind, Long.BYTES);
         if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
@@ -164,7 +167,9 @@ public final class IpcChild {
 
     private static String stampRecv(final ShmEvent go, final String kind, final Path path, final int m, final boolean spin) {
         final long[] latencies = new long[m];
-        pin(RECEIVER_CPU);
+        if (spin) {
+            pin(RECEIVER_CPU);
+        }
         warm(kind, Long.BYTES);
         if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
@@ -210,9 +215,11 @@ public final class IpcChild {
     }
 
     /**
-     * Pins the latency sender and receiver to different CPUs (the receiver's core is its own), as a spinning
-     * consumer is deployed; the Python anchor pins its two processes the same way. Without it the scheduler
-     * sometimes wakes the sender on the spinner's core and the stamp waits for a preemption.
+     * Pins a spinning receiver and its sender to different CPUs (the spinner's core is its own), as a spinning
+     * consumer is deployed; the Python anchor pins its spinning pair the same way. Without it the scheduler
+     * sometimes wakes the sender on the spinner's core and the stamp waits for a preemption. Blocking pairs are
+     * not pinned: a sleeping receiver pinned to its own core is woken by an inter-processor interrupt to a
+     * halted virtual CPU, which costs this machine about 40 us (measured with the C futex probe).
      */
     private static void pin(final int cpu) {
         if (CpuAffinity.cpus() > Math.max(SENDER_CPU, RECEIVER_CPU)) {
