@@ -67,9 +67,6 @@ public final class WorkerMain {
 
     public static void main(final String[] args) throws Exception {
         final TaskCodec codec = codec(System.getProperty(CODEC, JdkCodec.class.getName()));
-        if (codec instanceof ForyCodec) {
-            ForyCodec.warmUp(WorkerMain::codecWarm); // builds Fory while the JVM connects and serves its first tasks
-        }
         watchParent();
         warmUpJdkSerialization();
         if ("process".equals(System.getProperty(MODE))) {
@@ -172,10 +169,20 @@ public final class WorkerMain {
         watchControl(runner);
         sendOrHalt(c, Frame.of(WorkerProtocol.READY, 0));
         readySent(c, codec);
+        boolean codecStarted = !(codec instanceof ForyCodec);
         while (true) {
             final Frame f = receiveOrHalt(c);
             switch (f.type()) {
-                case WorkerProtocol.TASK -> sendOrHalt(c, runner.runOne(f));
+                case WorkerProtocol.TASK -> {
+                    sendOrHalt(c, runner.runOne(f));
+                    if (!codecStarted) {
+                        // Fory is built only now: on a machine of few cores, building it (hundreds of classes,
+                        // generated serializers) while the JVM boots delays the first answer, which travels by
+                        // JDK serialization anyway. Tasks go by JDK serialization until CODEC_READY.
+                        codecStarted = true;
+                        ForyCodec.warmUp(WorkerMain::codecWarm);
+                    }
+                }
                 case WorkerProtocol.SHUTDOWN -> {
                     c.close();
                     System.exit(0);
