@@ -21,6 +21,11 @@ import java.util.Optional;
  * interrupt can never leak into the next task: the flag is cleared after the swap, when no interrupt for
  * the old task can arrive any more).
  *
+ * <p>Apache Fory is built in the background only once the first answer is sent: building it (hundreds of
+ * classes, generated serializers) while the JVM boots took a core away from the path to the first result
+ * on a 2-core machine, and that result travels by JDK serialization anyway ({@link Payloads}). CODEC_READY
+ * follows when it is built.
+ *
  * <h2>Never an orphan</h2>
  * Three watchers end the worker within a second when its parent dies, even by {@code kill -9}: the main
  * thread's read of the socket and the control thread's read of standard input both return end-of-stream
