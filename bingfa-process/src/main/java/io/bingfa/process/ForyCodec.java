@@ -14,8 +14,8 @@ import org.apache.fory.config.Language;
  * lambdas through their {@code SerializedLambda} form, records through their canonical constructors and
  * exceptions (stack trace and cause included) through their JDK serialization hooks. One
  * {@link ThreadSafeFory} (a pool of Fory instances, one per thread at a time) is built lazily per JVM: it
- * costs a few hundred milliseconds of class loading, which a worker pays in the background after its first
- * answer and which an AOT cache cuts (see {@code docs/bench/process-startup.txt}).
+ * costs a few hundred milliseconds of class loading, which the worker pays while it connects and which an
+ * AOT cache cuts (see {@code docs/bench/process-startup.txt}).
  */
 public final class ForyCodec implements TaskCodec {
 

@@ -7,9 +7,8 @@ package io.bingfa.process;
  * <p>Why two: Apache Fory is the faster codec once it runs, but building it in a fresh JVM loads and
  * generates hundreds of classes (about half a second without an AOT cache, see
  * {@code docs/bench/process-startup.txt}), while JDK serialization is ready at once. So each side uses
- * JDK serialization until its own Fory is warm (built in the background: by the parent from the moment a
- * pool is built, by a worker once it has sent its first answer; a worker says CODEC_READY when it is),
- * and Fory from then on. A cold pool answers its first tasks
+ * JDK serialization until its own Fory is warm (built in the background from the moment the JVM starts;
+ * a worker says CODEC_READY when it is), and Fory from then on. A cold pool answers its first tasks
  * without waiting for Fory, and a warm one pays nothing. The tags make the choice per message, so
  * correctness never depends on it: a payload is always decoded with the codec that made it.
  *

@@ -46,16 +46,13 @@ import org.slf4j.event.Level;
  * <h2>Overview</h2>
  * The pool listens on a Unix domain socket ({@link UnixSocketTransport}) and starts worker JVMs
  * ({@link WorkerMain}) that connect back and speak the {@link WorkerProtocol}. Tasks wait in one FIFO in
- * this JVM; an idle worker always gets the next one first. With {@code prefetch(n)} (default 2, as Python's
- * {@code ProcessPoolExecutor} queues one call more than it has workers) a busy worker also holds up to
- * {@code n - 1} more tasks, which it starts without waiting for the parent, so it never idles for a round
- * trip between tiny tasks. Those stay {@code PENDING} (a {@code cancel()} makes the worker skip them, or
- * interrupts one it had just started), go back to the front of the queue if their worker dies, and become
- * {@code RUNNING} when the answer before them arrives. The price is head-of-line blocking: a prefetched
- * task waits behind its worker's running one even if another worker falls idle. With {@code prefetch(1)} a
- * worker gets one task at a time, only when idle: a queued task is then cancelled at once and for sure, and
- * a slow task never holds up another while a worker is free. A dead worker never takes queued work with it
- * either way. Small tasks amortize the round trip best through {@link #map}'s chunks. All pool and worker state is guarded by one lock; futures are
+ * this JVM; by default a worker gets one task at a time, when it is idle. So a queued task is cancelled at
+ * once and for sure, a dead worker never takes queued work with it, and a slow task never holds up a
+ * task queued behind it while another worker is free. Small tasks amortize the round trip through
+ * {@link #map}'s chunks, or through {@code prefetch(n)}: a busy worker then holds up to {@code n - 1} more
+ * tasks, which it starts without waiting for the parent. Those stay {@code PENDING} (a {@code cancel()} makes
+ * the worker skip them), go back to the front of the queue if their worker dies, and become {@code RUNNING}
+ * when the answer before them arrives. All pool and worker state is guarded by one lock; futures are
  * completed, and frames written, after the lock is released, so user callbacks never run under it (SHUTDOWN
  * frames, a few bytes to a worker that always reads, are the one exception).
  *
@@ -636,8 +633,28 @@ public final class ProcessPool implements Pool {
         } finally {
             lock.unlock();
         }
-        process.onExit().thenRunAsync(() -> onWorkerExit(w, process.exitValue(), null),
-                r -> Thread.ofVirtual().name(w.name + "-exit").start(r));
+        // A virtual thread in waitFor, not Process.onExit(): onExit hops through the JDK's common ForkJoinPool
+        // (handleAsync, also in ProcessHandle.onExit), so a caller's tasks blocking every thread of that pool
+        // would hold up the news of a death. waitFor returns when the JDK's reaper thread records the exit.
+        Thread.ofVirtual().name(w.name + "-exit").start(() -> onWorkerExit(w, exitCode(process), null));
+    }
+
+    /** The exit status of a process that has exited (waitFor: the JDK records it just after the reaper). */
+    private static int exitCode(final Process process) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** AOT-cache files being made by a training worker of some pool in this JVM. */
@@ -1278,7 +1295,7 @@ public final class ProcessPool implements Pool {
         Duration idleTimeout;
         boolean eagerStart;
         Duration cancelGrace = Duration.ofSeconds(1);
-        int prefetch = 2;
+        int prefetch = 1;
         TaskCodec codec;
         Boolean fastStart;
         Path aotCache;
@@ -1410,13 +1427,14 @@ public final class ProcessPool implements Pool {
         }
 
         /**
-         * Tasks a worker holds at once (default 2): the one it runs plus {@code prefetch - 1} waiting in it,
-         * so that it never idles for a round trip between tiny tasks (Python's {@code ProcessPoolExecutor}
-         * likewise queues one call more than it has workers; 2 measured 1.3-1.75x the no-op throughput of 1 on
-         * 2 cores, docs/bench/pool.txt). An idle worker is always served first. A prefetched task is still
-         * cancellable (the worker skips it, or interrupts it if it had just started), but it waits behind the
-         * running one even if another worker falls idle: use 1 for tasks of uneven length, or when a
-         * cancelled queued task must never start; prefer {@code map}'s chunks for many tiny ones.
+         * Tasks a worker holds at once (default 1): the one it runs plus {@code prefetch - 1} waiting in it,
+         * so that it never idles for a round trip between tiny tasks. A prefetched task is still cancellable
+         * (the worker skips it), but it waits behind the running one even if another worker falls idle: keep
+         * 1 for tasks of uneven length, and prefer {@code map}'s chunks for many tiny ones. Python's
+         * {@code ProcessPoolExecutor} queues one call more than it has workers; 2 here, the like-for-like
+         * setting, measured faster for no-op batches on 2 cores (docs/bench/pool.txt has both rows), but the
+         * default stays 1, which never holds a task behind a slow one and keeps the cancel of a queued task
+         * certain.
          */
         public Builder prefetch(final int tasks) {
             once("prefetch");

@@ -21,11 +21,6 @@ import java.util.Optional;
  * interrupt can never leak into the next task: the flag is cleared after the swap, when no interrupt for
  * the old task can arrive any more).
  *
- * <p>Apache Fory is built in the background only once the first answer is sent: building it (hundreds of
- * classes, generated serializers) while the JVM boots took a core away from the path to the first result
- * on a 2-core machine, and that result travels by JDK serialization anyway ({@link Payloads}). CODEC_READY
- * follows when it is built.
- *
  * <h2>Never an orphan</h2>
  * Three watchers end the worker within a second when its parent dies, even by {@code kill -9}: the main
  * thread's read of the socket and the control thread's read of standard input both return end-of-stream
@@ -72,6 +67,9 @@ public final class WorkerMain {
 
     public static void main(final String[] args) throws Exception {
         final TaskCodec codec = codec(System.getProperty(CODEC, JdkCodec.class.getName()));
+        if (codec instanceof ForyCodec) {
+            ForyCodec.warmUp(WorkerMain::codecWarm); // builds Fory while the JVM connects and serves its first tasks
+        }
         watchParent();
         warmUpJdkSerialization();
         if ("process".equals(System.getProperty(MODE))) {
@@ -174,20 +172,10 @@ public final class WorkerMain {
         watchControl(runner);
         sendOrHalt(c, Frame.of(WorkerProtocol.READY, 0));
         readySent(c, codec);
-        boolean codecStarted = !(codec instanceof ForyCodec);
         while (true) {
             final Frame f = receiveOrHalt(c);
             switch (f.type()) {
-                case WorkerProtocol.TASK -> {
-                    sendOrHalt(c, runner.runOne(f));
-                    if (!codecStarted) {
-                        // Fory is built only now: on a machine of few cores, building it (hundreds of classes,
-                        // generated serializers) while the JVM boots delays the first answer, which travels by
-                        // JDK serialization anyway. Tasks go by JDK serialization until CODEC_READY.
-                        codecStarted = true;
-                        ForyCodec.warmUp(WorkerMain::codecWarm);
-                    }
-                }
+                case WorkerProtocol.TASK -> sendOrHalt(c, runner.runOne(f));
                 case WorkerProtocol.SHUTDOWN -> {
                     c.close();
                     System.exit(0);

@@ -65,12 +65,11 @@ import java.security.MessageDigest;
  *   SERVING -&gt; exit(0)           SHUTDOWN, after the running task's answer is sent
  *   any -&gt; halt                  end of stream (the parent died or dropped us), or the parent process is gone
  * </pre>
- * The parent sends a worker at most {@code prefetch} TASKs (default 2) before their answers: other tasks
- * wait in the parent's queue, not in a worker, until a worker has room, so cancelling them never races
- * with a worker starting them, and a dead worker's prefetched tasks go back to that queue. The worker
- * answers in order; a prefetched task cancelled before it starts is answered with a FAILURE that the
- * parent drops (one it had just started is interrupted instead). The parent's view of the same worker is
- * in {@link ProcessPool}'s class comment.
+ * The parent sends a worker at most {@code prefetch} TASKs (default 1) before their answers: a task
+ * waits in the parent's queue, not in a worker, until a worker has room, so cancelling a queued task never
+ * races with a worker starting it and a dead worker never takes queued tasks with it. The worker answers
+ * in order; a prefetched task cancelled before it starts is answered with a FAILURE that the parent drops. The parent's view of the same worker is in
+ * {@link ProcessPool}'s class comment.
  *
  * <h2>Handshake and trust</h2>
  * The socket sits in a {@code 0700} directory; in addition the worker proves it was started by this pool

@@ -110,4 +110,28 @@ class ProcessPoolWaitingTest {
             }
         }
     }
+
+    @Test
+    void aWorkerDeathIsReportedEvenWhileTheCommonForkJoinPoolIsBlocked() throws Exception {
+        // Regression: the exit handler hung off Process.onExit(), which hops through the common pool; with
+        // every thread of that pool blocked in result() (CompletableFuture.supplyAsync runs there on JDK 25,
+        // whatever the parallelism), a killed worker's task was not failed until they gave up.
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            final String dir = tmp.toString();
+            final TaskFuture<String> victim = pool.submit(() -> {
+                raisePidAndSleep(dir);
+                return "unreachable";
+            });
+            final int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+            final List<CompletableFuture<Throwable>> blocked = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                blocked.add(CompletableFuture.supplyAsync(() -> victim.exception(WAIT)));
+            }
+            final long pid = awaitPid(dir);
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            for (CompletableFuture<Throwable> b : blocked) {
+                assertThat(b.get()).isInstanceOf(WorkerDiedException.class).hasMessageContaining("pid " + pid);
+            }
+        }
+    }
 }
