@@ -284,4 +284,62 @@ class TaskFutureTest {
         assertThat(TaskFuture.failed(boom).exceptionNow()).isSameAs(boom);
         assertThatThrownBy(() -> TaskFuture.completed("x").exceptionNow()).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void aSpinningFutureIsCompletedFromAnotherThreadWhileItsWaiterSpins() throws Exception {
+        final TaskFuture<String> f = TaskFuture.spinning(Duration.ofMillis(50));
+        final Thread completer = new Thread(() -> f.setResult("done"));
+        completer.start();
+        assertThat(f.result(Duration.ofSeconds(10))).isEqualTo("done");
+        completer.join();
+    }
+
+    @Test
+    void aSpinningFutureWhoseSpinEndsParksAndIsStillWoken() throws Exception {
+        final TaskFuture<String> f = TaskFuture.spinning(Duration.ofNanos(1));
+        final CountDownLatch waiting = new CountDownLatch(1);
+        final CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+            waiting.countDown();
+            return f.result();
+        });
+        waiting.await();
+        Thread.sleep(50); // long past the spin: the waiter is parked (or about to be)
+        f.setResult("late");
+        assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo("late");
+    }
+
+    @Test
+    void aTimedWaitOnASpinningFutureTimesOutEvenWhenTheTimeoutIsShorterThanTheSpin() {
+        final TaskFuture<String> f = TaskFuture.spinning(Duration.ofMillis(500));
+        assertThatThrownBy(() -> f.result(Duration.ofMillis(5))).isInstanceOf(WaitTimeoutException.class);
+        assertThatThrownBy(() -> f.result(Duration.ZERO)).isInstanceOf(WaitTimeoutException.class);
+    }
+
+    @Test
+    void aSpinningWaiterCanBeInterrupted() throws Exception {
+        final TaskFuture<String> f = TaskFuture.spinning(Duration.ofSeconds(1));
+        final CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        final Thread waiter = new Thread(() -> {
+            try {
+                f.result();
+                thrown.complete(null);
+            } catch (Throwable t) {
+                thrown.complete(t);
+            }
+        });
+        waiter.start();
+        waiter.interrupt();
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(WaitInterruptedException.class);
+    }
+
+    @Test
+    void spinningValidatesItsDuration() {
+        assertThatThrownBy(() -> TaskFuture.spinning(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("spin");
+        assertThatThrownBy(() -> TaskFuture.spinning(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("spin must be between 0 and 1 s, was PT-0.000000001S");
+        assertThatThrownBy(() -> TaskFuture.spinning(Duration.ofSeconds(2))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("spin must be between 0 and 1 s, was PT2S");
+        assertThat(TaskFuture.spinning(Duration.ZERO).isDone()).isFalse();
+    }
 }

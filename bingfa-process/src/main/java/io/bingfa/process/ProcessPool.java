@@ -61,6 +61,21 @@ import org.slf4j.event.Level;
  * AOT cache that the first worker records ({@link AotCaches}, {@link Builder#aotCache(boolean)}); and each
  * side sends JDK-serialized payloads until its Fory is built ({@link Payloads}), so no task waits for it.
  *
+ * <h2>Waiting for a result</h2>
+ * A round trip is the caller writing the TASK itself (no writer thread), the worker's main thread reading,
+ * running and answering it itself, and this pool's reader thread for that worker completing the future.
+ * On a small virtual machine waking a parked thread costs as much as a whole raw socket ping-pong (tens
+ * of microseconds, more when its core is halted), and that last hand-off from the reader to the caller
+ * would be one wake more than the ping-pong has. So a task that has the pool to itself (it goes straight
+ * to an idle worker and leaves a core free: tasks in flight fewer than the cores) gets a
+ * {@link TaskFuture#spinning spinning} future: a platform-thread caller waiting for it spins for up to
+ * 100 µs, yielding its core now and then, and sees the reader's completion without being woken. When the
+ * workers are busy (batches, many callers) futures are plain: a spinner would take a core the workers
+ * need, which costs more than the wake (measured: 21,000 tasks/s instead of 39,000 with every waiter
+ * spinning). A caller becoming the connection's reader itself (leader/follower) was weighed and not done:
+ * an interrupt of a thread blocked in a socket read closes the channel, and a timed wait cannot bound a
+ * blocking read, so it would need non-blocking channels and a selector per caller.
+ *
  * <h2>Threads</h2>
  * One acceptor thread (handshakes run on virtual threads), one reader thread per worker (it completes the
  * worker's futures), two output pumps per worker ({@link OutputPump}), a virtual thread per worker exit,
@@ -108,6 +123,20 @@ public final class ProcessPool implements Pool {
     private static final AtomicInteger POOLS = new AtomicInteger();
     private static final int START_FAILURES_TO_BREAK = 3;
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
+    /**
+     * How long a caller waiting for a task's result spins before it parks, when the task had the pool to
+     * itself (see "Waiting for a result" in the class comment).
+     */
+    private static final Duration RESULT_SPIN = Duration.ofNanos(100_000);
+    /** Cores in this JVM, for the spin decision. */
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
+    /**
+     * A reader writes queued tasks to its worker itself only while the task frames that worker may not have
+     * read yet stay under these bounds, far below a Unix socket's buffer (about 200 KiB on Linux), so that
+     * the write can never block (see {@link #flushFromReader}).
+     */
+    private static final int INLINE_WRITE_BYTES = 32 * 1024;
+    private static final int INLINE_WRITE_FRAMES = 32;
 
     // Pool states; transitions in the class comment.
     private static final int RUNNING = 0;
@@ -250,6 +279,8 @@ public final class ProcessPool implements Pool {
         Worker worker;
         /** Guarded by the pool lock. */
         ScheduledFuture<?> timeout;
+        /** Guarded by the pool lock: the size of the TASK frame sent to {@code worker}. */
+        int sentBytes;
 
         PendingTask(final long id, final TaskFuture<Object> future, final SerializableCallable<?> task, final byte[] payload) {
             this.id = id;
@@ -263,21 +294,20 @@ public final class ProcessPool implements Pool {
     public <T> TaskFuture<T> submit(final SerializableCallable<T> task) {
         Objects.requireNonNull(task, "task");
         rejectUnlessRunning();
-        final TaskFuture<T> future = new TaskFuture<>();
         final byte[] payload;
         try {
             payload = Payloads.encode(codec, task, Payloads.warm(codec));
         } catch (RuntimeException | LinkageError e) {
-            future.setException(new TaskSerializationException("the task could not be serialized: a "
+            return TaskFuture.failed(new TaskSerializationException("the task could not be serialized: a "
                     + task.getClass().getName() + " (" + e + ")", e));
-            return future;
         }
-        final PendingTask p = new PendingTask(taskIds.incrementAndGet(), erase(future), task, payload);
         final List<Connection> toFlush = new ArrayList<>(1);
+        final TaskFuture<T> future;
         lock.lock();
         try {
             rejectUnlessRunning();
-            queue.add(p);
+            future = spinsLocked() ? TaskFuture.spinning(RESULT_SPIN) : new TaskFuture<>();
+            queue.add(new PendingTask(taskIds.incrementAndGet(), erase(future), task, payload));
             dispatchLocked(toFlush);
             ensureWorkersLocked();
         } finally {
@@ -285,6 +315,24 @@ public final class ProcessPool implements Pool {
         }
         flush(toFlush);
         return future;
+    }
+
+    /**
+     * Whether a new task's waiter should spin: only when the task is about to go to an idle worker and
+     * leaves a core free for the spinner (tasks in flight, this one included, fewer than the cores). When
+     * the workers are busy the spinner would take their core, which costs more than a wake.
+     */
+    private boolean spinsLocked() {
+        if (!queue.isEmpty() || RESULT_SPIN.isZero()) {
+            return false;
+        }
+        boolean idle = false;
+        int inFlight = 1;
+        for (Worker w : workers.values()) {
+            idle |= w.state == IDLE && !w.disconnected;
+            inFlight += w.inFlight.size();
+        }
+        return idle && inFlight < CPUS;
     }
 
     @SuppressWarnings("unchecked") // the future only ever receives what the task returned, decoded
@@ -332,7 +380,9 @@ public final class ProcessPool implements Pool {
             w.inFlight.addLast(p);
             w.tasksSent++;
             p.worker = w;
-            w.connection.enqueue(new Frame(WorkerProtocol.TASK, p.id, payloadFor(w, p)));
+            final byte[] bytes = payloadFor(w, p);
+            p.sentBytes = bytes.length + 13;
+            w.connection.enqueue(new Frame(WorkerProtocol.TASK, p.id, bytes));
             toFlush.add(w.connection);
         }
     }
@@ -435,18 +485,38 @@ public final class ProcessPool implements Pool {
      * main thread is reading, so the reader may write it itself (no hand-off on the round trip). With
      * prefetch the worker may be busy writing a large answer while we write it a large task: if this reader
      * blocked in that write, nobody would read the answer, both socket buffers would fill and both sides
-     * would wait forever (seen with 10,000-URL crawl chunks and prefetch(2)). So a prefetching pool's reader
-     * hands the write to a virtual thread and goes back to reading; Connection.flush is safe from any thread.
+     * would wait forever (seen with 10,000-URL crawl chunks and prefetch(2)). A write can only block when
+     * the socket holds more unread bytes than its buffer, and the unread task frames of a worker are at most
+     * its tasks in flight; so the reader writes itself while those are few and small (smallBacklogLocked,
+     * the common case of tiny tasks), and otherwise hands the write to a virtual thread and goes back to
+     * reading; Connection.flush is safe from any thread.
      */
-    private void flushFromReader(final List<Connection> connections) {
+    private void flushFromReader(final List<Connection> connections, final boolean inline) {
         if (connections.isEmpty()) {
             return;
         }
-        if (config.prefetch == 1) {
+        if (config.prefetch == 1 || inline) {
             flush(connections);
         } else {
             Thread.ofVirtual().name("bingfa-pool-" + poolId + "-flush").start(() -> flush(connections));
         }
+    }
+
+    /** Whether every worker's unread task frames are few and small enough that a write to it cannot block. */
+    private boolean smallBacklogLocked() {
+        for (Worker w : workers.values()) {
+            if (w.inFlight.size() > INLINE_WRITE_FRAMES) {
+                return false;
+            }
+            long bytes = 0;
+            for (PendingTask p : w.inFlight) {
+                bytes += p.sentBytes;
+            }
+            if (bytes > INLINE_WRITE_BYTES) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void flush(final List<Connection> connections) {
@@ -563,8 +633,28 @@ public final class ProcessPool implements Pool {
         } finally {
             lock.unlock();
         }
-        process.onExit().thenRunAsync(() -> onWorkerExit(w, process.exitValue(), null),
-                r -> Thread.ofVirtual().name(w.name + "-exit").start(r));
+        // A virtual thread in waitFor, not Process.onExit(): onExit hops through the JDK's common ForkJoinPool
+        // (handleAsync, also in ProcessHandle.onExit), so a caller's tasks blocking every thread of that pool
+        // would hold up the news of a death. waitFor returns when the JDK's reaper thread records the exit.
+        Thread.ofVirtual().name(w.name + "-exit").start(() -> onWorkerExit(w, exitCode(process), null));
+    }
+
+    /** The exit status of a process that has exited (waitFor: the JDK records it just after the reaper). */
+    private static int exitCode(final Process process) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** AOT-cache files being made by a training worker of some pool in this JVM. */
@@ -713,6 +803,7 @@ public final class ProcessPool implements Pool {
 
     private void onReady(final Worker w) {
         final List<Connection> toFlush = new ArrayList<>(1);
+        final boolean inline;
         lock.lock();
         try {
             if (w.state != STARTING) {
@@ -722,11 +813,12 @@ public final class ProcessPool implements Pool {
             w.idleSinceNanos = System.nanoTime();
             startFailures = 0;
             dispatchLocked(toFlush);
+            inline = smallBacklogLocked();
             tryTerminateLocked();
         } finally {
             lock.unlock();
         }
-        flushFromReader(toFlush);
+        flushFromReader(toFlush, inline);
     }
 
     /** RESULT or FAILURE from {@code w} for task {@code taskId}. */
@@ -734,6 +826,7 @@ public final class ProcessPool implements Pool {
         final List<Connection> toFlush = new ArrayList<>(1);
         final PendingTask p;
         PendingTask cancelledNext = null;
+        final boolean inline;
         lock.lock();
         try {
             p = w.inFlight.peekFirst();
@@ -761,11 +854,12 @@ public final class ProcessPool implements Pool {
                 }
             }
             dispatchLocked(toFlush);
+            inline = smallBacklogLocked();
             tryTerminateLocked();
         } finally {
             lock.unlock();
         }
-        flushFromReader(toFlush);
+        flushFromReader(toFlush, inline);
         if (cancelledNext != null) {
             w.sendControl(WorkerProtocol.CANCEL, cancelledNext.id);
         }
@@ -1336,7 +1430,11 @@ public final class ProcessPool implements Pool {
          * Tasks a worker holds at once (default 1): the one it runs plus {@code prefetch - 1} waiting in it,
          * so that it never idles for a round trip between tiny tasks. A prefetched task is still cancellable
          * (the worker skips it), but it waits behind the running one even if another worker falls idle: keep
-         * 1 for tasks of uneven length, and prefer {@code map}'s chunks for many tiny ones.
+         * 1 for tasks of uneven length, and prefer {@code map}'s chunks for many tiny ones. Python's
+         * {@code ProcessPoolExecutor} queues one call more than it has workers; 2 here, the like-for-like
+         * setting, measured faster for no-op batches on 2 cores (docs/bench/pool.txt has both rows), but the
+         * default stays 1, which never holds a task behind a slow one and keeps the cancel of a queued task
+         * certain.
          */
         public Builder prefetch(final int tasks) {
             once("prefetch");

@@ -24,7 +24,8 @@ import static io.bingfa.cli.bench.models.ModelsSuite.count;
  *
  * <ol>
  *   <li>no-op submit-&gt;result throughput, batches submitted then all results taken (goal: 5x Python), with
- *       the default {@code prefetch(1)} and with {@code prefetch(4)};
+ *       the default {@code prefetch(1)}, with {@code prefetch(2)} (Python's pipelining: one call more
+ *       queued than workers) and with {@code prefetch(4)};
  *   <li>sequential round trip (goal: at most 1.5x the raw ping-pong);
  *   <li>{@code map} with chunks of 256 (goal: at least Python's);
  *   <li>cold start: a pool of 2 built, to its first result (goal: at most 100 ms; Python fork and spawn);
@@ -64,6 +65,8 @@ public final class PoolSuite implements Suite {
 
         run.say("ProcessPool(2): sequential round trips, batches, map");
         final double[] defaults = warmRates(ProcessPool.builder().workers(2).build(), s, true);
+        run.say("ProcessPool(2).prefetch(2): batches");
+        final double[] two = warmRates(ProcessPool.builder().workers(2).prefetch(2).build(), s, false);
         run.say("ProcessPool(2).prefetch(4): batches");
         final double[] prefetch = warmRates(ProcessPool.builder().workers(2).prefetch(4).build(), s, false);
 
@@ -75,8 +78,10 @@ public final class PoolSuite implements Suite {
         rows.add(BenchRow.of("raw Unix-socket ping-pong, two JVMs, 16 bytes", pingPong, "us", Better.LOWER)
                 .withNote("the limit for any round trip between two processes here"));
         final String batch = "no-op submit->result, batches of " + count(s.batch()) + ": ";
-        rows.add(SuiteRun.anchored(BenchRow.of(batch + "ProcessPool(2)", defaults[1], "tasks/s", Better.HIGHER),
-                py, PY, "batch_per_s").withNote("goal: >= 5x Python"));
+        rows.add(SuiteRun.anchored(BenchRow.of(batch + "ProcessPool(2), default prefetch(1)", defaults[1], "tasks/s",
+                Better.HIGHER), py, PY, "batch_per_s").withNote("goal: >= 5x Python"));
+        rows.add(SuiteRun.anchored(BenchRow.of(batch + "ProcessPool(2).prefetch(2)", two[1], "tasks/s", Better.HIGHER),
+                py, PY, "batch_per_s").withNote("goal: >= 5x Python; Python's own pipelining depth"));
         rows.add(SuiteRun.anchored(BenchRow.of(batch + "ProcessPool(2).prefetch(4)", prefetch[1], "tasks/s", Better.HIGHER),
                 py, PY, "batch_per_s").withNote("goal: >= 5x Python"));
         rows.add(SuiteRun.anchored(BenchRow.of("map(x -> x + 1) over " + count(s.mapItems()) + " inputs, chunks of "
@@ -89,6 +94,10 @@ public final class PoolSuite implements Suite {
                 .withNote("goal: <= 100 ms; see docs/bench/process-startup.txt");
         rows.add(SuiteRun.anchored(coldRow, py, "ProcessPoolExecutor(2), fork", "cold_fork_ms"));
         rows.add(SuiteRun.anchored(coldRow, py, "ProcessPoolExecutor(2), spawn", "cold_spawn_ms"));
+        run.say("floor: a bare JVM with the workers' options and class path, started and exited, " + s.starts() + " times");
+        final double bare = Measure.median(IntStream.range(0, s.starts()).mapToDouble(i -> bareJvmMillis(null)).toArray());
+        rows.add(BenchRow.of("floor: bare JVM, workers' options and class path, start to exit (no pool, no task)", bare,
+                "ms", Better.LOWER).withNote("the limit for a cold start without an AOT cache in this run"));
         final Path aot = aotCache();
         if (aot != null) {
             run.say("cold start with an AOT cache (recorded first, untimed)");
@@ -98,6 +107,9 @@ public final class PoolSuite implements Suite {
                     "ms", Better.LOWER).withNote("goal: <= 100 ms; the cache was recorded by an earlier pool");
             rows.add(SuiteRun.anchored(aotRow, py, "ProcessPoolExecutor(2), fork", "cold_fork_ms"));
             rows.add(SuiteRun.anchored(aotRow, py, "ProcessPoolExecutor(2), spawn", "cold_spawn_ms"));
+            final double bareAot = Measure.median(IntStream.range(0, s.starts()).mapToDouble(i -> bareJvmMillis(aot)).toArray());
+            rows.add(BenchRow.of("floor: bare JVM as above, with the workers' AOT cache, start to exit", bareAot,
+                    "ms", Better.LOWER).withNote("the limit for a cold start with the AOT cache in this run"));
             try {
                 Files.deleteIfExists(aot);
                 Files.deleteIfExists(aot.getParent());
@@ -212,6 +224,30 @@ public final class PoolSuite implements Suite {
             pool.submit(() -> null).result(WAIT);
             return (System.nanoTime() - t0) / 1e6;
         }
+    }
+
+    /**
+     * The floor under any cold start: a JVM with the options a worker gets (ProcessPool's WorkerCommand) and
+     * this JVM's class path, running the worker's main class, which exits at once when started by hand.
+     */
+    private static double bareJvmMillis(final Path aot) {
+        final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC", "-XX:-UsePerfData"));
+        if (aot != null) {
+            cmd.addAll(List.of("-Xlog:aot=off", "-Xlog:cds=off", "-XX:AOTCache=" + aot));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.bingfa.process.WorkerMain"));
+        final long t0 = System.nanoTime();
+        try {
+            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot start " + cmd.getFirst(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     /** {ms with a second worker alive, ms with the only worker killed}: medians of {@code reps}. */
