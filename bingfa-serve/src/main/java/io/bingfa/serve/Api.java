@@ -56,15 +56,22 @@ final class Api {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
     private static final HexFormat HEX = HexFormat.of();
 
-    /** The routes, with the methods each accepts (405 for the others). */
+    /**
+     * The routes, with the method each accepts (405 for the others) and whether answering it may wait: read a
+     * request body, call Redis, sleep, or take long enough (a metrics scrape) to hold up other connections.
+     * ServeHandler answers the others (a few loads from shared memory or constant bytes) on the selector thread.
+     */
     enum Route {
-        SETTINGS("GET"), CHALLENGES("POST"), VERIFY("POST"), STATS("GET"), HEALTH("GET"), METRICS("GET"),
-        RELOAD("POST"), DASHBOARD("GET"), DASHBOARD_DATA("GET"), NOT_FOUND(null);
+        SETTINGS("GET", false), CHALLENGES("POST", true), VERIFY("POST", true), STATS("GET", true),
+        HEALTH("GET", false), METRICS("GET", true), RELOAD("POST", true), DASHBOARD("GET", false),
+        DASHBOARD_DATA("GET", true), NOT_FOUND(null, false);
 
         final String method;
+        final boolean mayWait;
 
-        Route(final String method) {
+        Route(final String method, final boolean mayWait) {
             this.method = method;
+            this.mayWait = mayWait;
         }
 
         /** The route of {@code path} (decoded, without the query). */

@@ -3,7 +3,11 @@ package io.bingfa.serve;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -19,26 +23,44 @@ import org.slf4j.LoggerFactory;
  * the 16 KiB limit (413 from Content-Length alone, or after reading one byte too many of a chunked body), the
  * call to Api.route, and the bookkeeping: Micrometer timer and the worker's board slot.
  *
- * Threads: the handler is BLOCKING (Handler.Abstract's default), so Jetty runs it on a virtual thread of the
- * server's thread pool (Worker.server: QueuedThreadPool with a virtual-thread executor); reading the body and
- * waiting for Redis park that virtual thread, not a carrier. Anything a handler throws is answered with a 500
- * and logged; Jetty's own errors (bad request line, headers too large) go through JsonErrorHandler.
+ * Threads: the handler declares itself NON_BLOCKING, so Jetty calls handle() on the selector thread that
+ * read the request, right after parsing it, with no hand-off. handle() then splits by route (Api.Route.mayWait):
+ *
+ *   never waits (settings, health, the dashboard page, 404s): answered right there, on the selector thread.
+ *       A settings read is one lookup in shared memory and a write of bytes the cache holds already; handing
+ *       it to another thread would cost more than answering it (measured: the hand-off to a virtual thread,
+ *       the wake-up of its carrier and the re-arming of the connection's epoll interest were most of the
+ *       server's CPU per request, docs/bench/serve.txt).
+ *   may wait (challenges, verify, stats, reload, metrics, dashboard data): handed to a new virtual thread
+ *       (`blocking`), which reads the body, waits for Redis or sleeps; it parks, and the selector goes on.
+ *
+ * Both paths end in respond(): status, headers, body, the Micrometer timer and the worker's board slot.
+ * Anything a route throws is answered with a 500 and logged; Jetty's own errors (bad request line, headers
+ * too large) go through JsonErrorHandler.
  */
 /** Adapts Jetty requests to {@link Api}. */
 final class ServeHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeHandler.class);
 
+    /** The Content-Type of JSON answers, encoded once. */
+    private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Reply.JSON);
+
     private final Api api;
     private final ServeMetrics metrics;
     private final WorkerBoard board;
     private final int worker;
+    private final Executor blocking;
 
-    ServeHandler(final Api api, final ServeMetrics metrics, final WorkerBoard board, final int worker) {
+    /** {@code blocking} runs the routes that may wait (a virtual thread per task). */
+    ServeHandler(final Api api, final ServeMetrics metrics, final WorkerBoard board, final int worker,
+                 final Executor blocking) {
+        super(InvocationType.NON_BLOCKING); // handle() runs on the selector thread (see the overview)
         this.api = api;
         this.metrics = metrics;
         this.board = board;
         this.worker = worker;
+        this.blocking = blocking;
     }
 
     @Override
@@ -46,6 +68,16 @@ final class ServeHandler extends Handler.Abstract {
         final long start = System.nanoTime();
         final String path = request.getHttpURI().getDecodedPath();
         final Api.Route route = Api.Route.of(path == null ? "" : path);
+        if (route.mayWait) {
+            blocking.execute(() -> respond(request, response, callback, route, path, start));
+        } else {
+            respond(request, response, callback, route, path, start);
+        }
+        return true;
+    }
+
+    private void respond(final Request request, final Response response, final Callback callback,
+                         final Api.Route route, final String path, final long start) {
         Reply reply;
         try {
             reply = answer(request, route, path);
@@ -54,15 +86,19 @@ final class ServeHandler extends Handler.Abstract {
             reply = Reply.error(500, "internal error");
         }
         response.setStatus(reply.status());
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        final HttpFields.Mutable headers = response.getHeaders();
+        if (Reply.JSON.equals(reply.contentType())) {
+            headers.put(JSON_TYPE);
+        } else {
+            headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        }
         if (reply.status() == 405) {
-            response.getHeaders().put(HttpHeader.ALLOW, route.method);
+            headers.put(HttpHeader.ALLOW, route.method);
         }
         response.write(true, ByteBuffer.wrap(reply.body()), callback);
         final long nanos = System.nanoTime() - start;
         metrics.record(route, reply.status(), nanos);
         board.answered(worker, reply.status(), nanos / 1_000);
-        return true;
     }
 
     private Reply answer(final Request request, final Api.Route route, final String path) throws IOException {
