@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The service's routes (the contract in docs/design-serve.md), as plain methods from a request to a Reply,
  * with no HTTP library in sight: ServeHandler adapts Jetty to route(); tests call it over real HTTP.
  *
- * Request path of the hot routes (each on its own virtual thread, so blocking calls park it):
+ * Request path of the hot routes (threads: see ServeHandler; with --zk each on its own virtual thread, so
+ * waiting for Redis parks it):
  *   GET  /v1/settings/{app}  SettingsStore.get: one read of the shared map's current generation, bytes as stored
  *   POST /v1/challenges      settings -> AppSettings; code of `length` chars of `alphabet` (SecureRandom);
  *                            the record "app\nanswer" (answer = the code reversed) stored with ttl_seconds;
@@ -58,12 +59,13 @@ final class Api {
     private static final HexFormat HEX = HexFormat.of();
 
     /**
-     * The routes, with the method each accepts (405 for the others) and whether answering it may wait: read a
-     * request body, call Redis, sleep, or take long enough (a metrics scrape) to hold up other connections.
-     * ServeHandler answers the others (a few loads from shared memory or constant bytes) on the selector thread.
+     * The routes, with the method each accepts (405 for the others) and whether answering it may wait even
+     * with the host-local challenge store: reload sleeps until the supervisor has reloaded, metrics and the
+     * dashboard data render the whole board. ServeHandler answers the others (a few reads and writes of shared
+     * memory) on the selector thread when the store is host-local; see ServeHandler for --zk.
      */
     enum Route {
-        SETTINGS("GET", false), CHALLENGES("POST", true), VERIFY("POST", true), STATS("GET", true),
+        SETTINGS("GET", false), CHALLENGES("POST", false), VERIFY("POST", false), STATS("GET", false),
         HEALTH("GET", false), METRICS("GET", true), RELOAD("POST", true), DASHBOARD("GET", false),
         DASHBOARD_DATA("GET", true), NOT_FOUND(null, false);
 

@@ -53,6 +53,7 @@ record Worker(ServeOptions options, int index, String runDir) implements Seriali
         final ServeMetrics metrics = new ServeMetrics(index, board, challenges::describe);
         final Api api = new Api(index, settings, challenges, board, metrics);
         final Server server = server(options.host(), options.port(), new ServeHandler(api, metrics, board, index,
+                challenges.waitsOnNetwork(),
                 Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("serve-request-", 0).factory())));
         server.start();
         board.workerReady(index);
