@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The service's routes (the contract in docs/design-serve.md), as plain methods from a request to a Reply,
  * with no HTTP library in sight: ServeHandler adapts Jetty to route(); tests call it over real HTTP.
  *
- * Request path of the hot routes (each on its own virtual thread, so blocking calls park it):
+ * Request path of the hot routes (threads: see ServeHandler; with --zk each on its own virtual thread, so
+ * waiting for Redis parks it):
  *   GET  /v1/settings/{app}  SettingsStore.get: one read of the shared map's current generation, bytes as stored
  *   POST /v1/challenges      settings -> AppSettings; code of `length` chars of `alphabet` (SecureRandom);
  *                            the record "app\nanswer" (answer = the code reversed) stored with ttl_seconds;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *                            counter SUCCESS or FAILURE of the challenge's own app
  *
  * Bad input: every field is checked (type, length, pattern) before it reaches a store; answers name what was
- * wrong. An app id must match APP (at most 32 characters of [A-Za-z0-9._-]) or it is "no such app"; a
+ * wrong. An app id must pass isAppId (at most 32 characters of [A-Za-z0-9._-]) or it is "no such app"; a
  * challenge id must be 32 hex characters. A client can name only an app id and a challenge id, and a verify
  * counts for the app stored with the challenge, so no request reads or changes another app's data beyond
  * what the routes show for any app. A store failure (Redis unreachable) is a 503; anything unexpected a 500
@@ -52,19 +53,28 @@ final class Api {
     /** How long POST /admin/reload waits for the supervisor to finish the reload before answering anyway. */
     static final Duration RELOAD_WAIT = Duration.ofSeconds(30);
 
-    private static final Pattern APP = Pattern.compile("[A-Za-z0-9._-]{1,32}");
+    /** Longest app id; an id is 1 to MAX_APP_ID characters of [A-Za-z0-9._-] (isAppId). */
+    static final int MAX_APP_ID = 32;
     private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
     private static final HexFormat HEX = HexFormat.of();
 
-    /** The routes, with the methods each accepts (405 for the others). */
+    /**
+     * The routes, with the method each accepts (405 for the others) and whether answering it may wait even
+     * with the host-local challenge store: reload sleeps until the supervisor has reloaded, metrics and the
+     * dashboard data render the whole board. ServeHandler answers the others (a few reads and writes of shared
+     * memory) on the selector thread when the store is host-local; see ServeHandler for --zk.
+     */
     enum Route {
-        SETTINGS("GET"), CHALLENGES("POST"), VERIFY("POST"), STATS("GET"), HEALTH("GET"), METRICS("GET"),
-        RELOAD("POST"), DASHBOARD("GET"), DASHBOARD_DATA("GET"), NOT_FOUND(null);
+        SETTINGS("GET", false), CHALLENGES("POST", false), VERIFY("POST", false), STATS("GET", false),
+        HEALTH("GET", false), METRICS("GET", true), RELOAD("POST", true), DASHBOARD("GET", false),
+        DASHBOARD_DATA("GET", true), NOT_FOUND(null, false);
 
         final String method;
+        final boolean mayWait;
 
-        Route(final String method) {
+        Route(final String method, final boolean mayWait) {
             this.method = method;
+            this.mayWait = mayWait;
         }
 
         /** The route of {@code path} (decoded, without the query). */
@@ -146,7 +156,27 @@ final class Api {
     }
 
     private byte[] lookup(final String app) {
-        return APP.matcher(app).matches() ? settings.get(app) : null;
+        return isAppId(app) ? settings.get(app) : null;
+    }
+
+    /**
+     * Whether {@code app} is 1 to {@link #MAX_APP_ID} characters of [A-Za-z0-9._-]: a loop rather than a regex
+     * because every settings read asks (a Matcher per request showed up in the profile).
+     */
+    static boolean isAppId(final String app) {
+        final int n = app.length();
+        if (n < 1 || n > MAX_APP_ID) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            final char c = app.charAt(i);
+            final boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Reply noSuchApp(final String app) {

@@ -35,6 +35,12 @@ interface ChallengeStore extends AutoCloseable {
     /** An app's counters, in {@link Counter} order. */
     long[] counts(String app);
 
+    /**
+     * Whether calls wait on the network (Redis): then the worker runs every request on a virtual thread;
+     * otherwise (shared memory) on the selector thread (see ServeHandler).
+     */
+    boolean waitsOnNetwork();
+
     /** What the dashboard and the metrics show about the store (mode, nodes, ...). */
     Map<String, Object> describe();
 

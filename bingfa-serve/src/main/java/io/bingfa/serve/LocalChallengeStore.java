@@ -152,6 +152,11 @@ final class LocalChallengeStore implements ChallengeStore {
     }
 
     @Override
+    public boolean waitsOnNetwork() {
+        return false;
+    }
+
+    @Override
     public Map<String, Object> describe() {
         final Map<String, Object> d = new LinkedHashMap<>();
         d.put("mode", "local");

@@ -119,6 +119,11 @@ final class RedisChallengeStore implements ChallengeStore {
     }
 
     @Override
+    public boolean waitsOnNetwork() {
+        return true;
+    }
+
+    @Override
     public Map<String, Object> describe() {
         final Map<String, Object> d = new LinkedHashMap<>();
         d.put("mode", "redis");

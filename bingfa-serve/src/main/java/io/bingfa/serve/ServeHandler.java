@@ -3,12 +3,18 @@ package io.bingfa.serve;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,28 +23,58 @@ import org.slf4j.LoggerFactory;
  * --------
  * Jetty's side of a request, kept apart from the routes (Api): method check (405 with Allow), body read with
  * the 16 KiB limit (413 from Content-Length alone, or after reading one byte too many of a chunked body), the
- * call to Api.route, and the bookkeeping: Micrometer timer and the worker's board slot.
+ * call to Api.route, and the bookkeeping: Micrometer timer and the worker's board slot (finish()).
  *
- * Threads: the handler is BLOCKING (Handler.Abstract's default), so Jetty runs it on a virtual thread of the
- * server's thread pool (Worker.server: QueuedThreadPool with a virtual-thread executor); reading the body and
- * waiting for Redis park that virtual thread, not a carrier. Anything a handler throws is answered with a 500
- * and logged; Jetty's own errors (bad request line, headers too large) go through JsonErrorHandler.
+ * Threads: two modes, fixed per worker by whether the challenge store waits on the network.
+ *
+ *   host-local store (no --zk): the handler is NON_BLOCKING, so Jetty calls handle() on the selector thread
+ *       that read the request, right after parsing it, with no hand-off. Every route whose answer is a few
+ *       reads and writes of shared memory is answered right there: settings (one lookup, bytes as stored),
+ *       challenges, verify and stats (the host's SharedMap), health, the page, 404/405/413. A POST body is
+ *       read without blocking (BodyReader: read() what has arrived, demand() the rest; the selector thread
+ *       calls back when it comes). The routes that may wait (Api.Route.mayWait: reload sleeps while the
+ *       supervisor reloads, metrics and dashboard data render the whole board) go to a new virtual thread
+ *       (`blocking`), which parks without holding up the selector. Measured: handing every request to a
+ *       virtual thread (wake its carrier, re-arm the connection's epoll interest: two epoll_ctl and a futex
+ *       per request) was about half of the server's CPU per settings read (docs/bench/serve.txt).
+ *   --zk (challenges in ShardedRedis): the handler is BLOCKING, so Jetty runs each request on a virtual
+ *       thread of its pool (Worker.server) and waiting for Redis parks that virtual thread; the body is read
+ *       with a blocking stream. Answering a Redis route on the selector thread would stall every connection
+ *       of the worker for a network round trip.
+ *
+ * Anything a route throws is answered with a 500 and logged; Jetty's own errors (bad request line, headers
+ * too large) go through JsonErrorHandler.
  */
 /** Adapts Jetty requests to {@link Api}. */
 final class ServeHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeHandler.class);
 
+    /** The Content-Type of JSON answers, encoded once. */
+    private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, Reply.JSON);
+    private static final byte[] NO_BODY = new byte[0];
+
     private final Api api;
     private final ServeMetrics metrics;
     private final WorkerBoard board;
     private final int worker;
+    private final boolean onSelector;
+    private final Executor blocking;
 
-    ServeHandler(final Api api, final ServeMetrics metrics, final WorkerBoard board, final int worker) {
+    /**
+     * {@code storeWaits}: the challenge store waits on the network (Redis), so every request runs on a virtual
+     * thread; otherwise requests are answered on the selector thread and {@code blocking} (a virtual thread per
+     * task) runs the routes that may wait.
+     */
+    ServeHandler(final Api api, final ServeMetrics metrics, final WorkerBoard board, final int worker,
+                 final boolean storeWaits, final Executor blocking) {
+        super(storeWaits ? InvocationType.BLOCKING : InvocationType.NON_BLOCKING);
         this.api = api;
         this.metrics = metrics;
         this.board = board;
         this.worker = worker;
+        this.onSelector = !storeWaits;
+        this.blocking = blocking;
     }
 
     @Override
@@ -46,26 +82,45 @@ final class ServeHandler extends Handler.Abstract {
         final long start = System.nanoTime();
         final String path = request.getHttpURI().getDecodedPath();
         final Api.Route route = Api.Route.of(path == null ? "" : path);
-        Reply reply;
-        try {
-            reply = answer(request, route, path);
-        } catch (RuntimeException | IOException e) {
-            LOG.error("{} {} failed", request.getMethod(), path, e);
-            reply = Reply.error(500, "internal error");
+        if (!onSelector) {
+            finish(response, callback, route, start, answerBlocking(request, route, path));
+        } else if (route.mayWait) {
+            blocking.execute(() -> finish(response, callback, route, start, answerBlocking(request, route, path)));
+        } else {
+            final Reply refused = refuse(request, route, path);
+            if (refused != null) {
+                finish(response, callback, route, start, refused);
+            } else if ("POST".equals(route.method)) {
+                new BodyReader(request, (body, reply) -> finish(response, callback, route, start,
+                        reply != null ? reply : guarded(request, route, path, body))).run();
+            } else {
+                finish(response, callback, route, start, guarded(request, route, path, NO_BODY));
+            }
         }
+        return true;
+    }
+
+    /** Writes {@code reply} and counts it. */
+    private void finish(final Response response, final Callback callback, final Api.Route route, final long start,
+                        final Reply reply) {
         response.setStatus(reply.status());
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        final HttpFields.Mutable headers = response.getHeaders();
+        if (Reply.JSON.equals(reply.contentType())) {
+            headers.put(JSON_TYPE);
+        } else {
+            headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        }
         if (reply.status() == 405) {
-            response.getHeaders().put(HttpHeader.ALLOW, route.method);
+            headers.put(HttpHeader.ALLOW, route.method);
         }
         response.write(true, ByteBuffer.wrap(reply.body()), callback);
         final long nanos = System.nanoTime() - start;
         metrics.record(route, reply.status(), nanos);
         board.answered(worker, reply.status(), nanos / 1_000);
-        return true;
     }
 
-    private Reply answer(final Request request, final Api.Route route, final String path) throws IOException {
+    /** 404 for no route, 405 for the wrong method, else null. */
+    private static Reply refuse(final Request request, final Api.Route route, final String path) {
         if (route == Api.Route.NOT_FOUND) {
             return Reply.error(404, "no such route: " + cut(path));
         }
@@ -73,26 +128,59 @@ final class ServeHandler extends Handler.Abstract {
             return Reply.error(405, "method " + cut(request.getMethod()) + " not allowed on " + path + ", use "
                     + route.method);
         }
-        final byte[] body;
-        if ("POST".equals(route.method)) {
-            if (request.getLength() > Api.MAX_BODY_BYTES) {
-                if (request.getLength() <= DRAIN_LIMIT) {
-                    drain(request);
-                }
-                return Reply.error(413, "request body must be at most " + Api.MAX_BODY_BYTES + " bytes, was "
-                        + request.getLength());
-            }
-            try (InputStream in = Content.Source.asInputStream(request)) {
-                body = in.readNBytes(Api.MAX_BODY_BYTES + 1);
-                if (body.length > Api.MAX_BODY_BYTES) {
-                    drain(in, DRAIN_LIMIT - body.length);
-                    return Reply.error(413, "request body must be at most " + Api.MAX_BODY_BYTES + " bytes");
-                }
-            }
-        } else {
-            body = new byte[0];
+        return null;
+    }
+
+    /** Api.route, with anything it throws turned into a logged 500. */
+    private Reply guarded(final Request request, final Api.Route route, final String path, final byte[] body) {
+        try {
+            return api.route(route, path, body);
+        } catch (RuntimeException e) {
+            return internalError(request, path, e);
         }
-        return api.route(route, path, body);
+    }
+
+    private static Reply internalError(final Request request, final String path, final Exception e) {
+        LOG.error("{} {} failed", request.getMethod(), path, e);
+        return Reply.error(500, "internal error");
+    }
+
+    private static Reply tooLarge(final long length) {
+        return Reply.error(413, "request body must be at most " + Api.MAX_BODY_BYTES + " bytes"
+                + (length >= 0 ? ", was " + length : ""));
+    }
+
+    // ---------------------------------------------------------------- on a virtual thread: blocking reads
+
+    /** The whole answer on a thread that may block: refusal, body (blocking stream), route. */
+    private Reply answerBlocking(final Request request, final Api.Route route, final String path) {
+        try {
+            final Reply refused = refuse(request, route, path);
+            if (refused != null) {
+                return refused;
+            }
+            final byte[] body;
+            if ("POST".equals(route.method)) {
+                if (request.getLength() > Api.MAX_BODY_BYTES) {
+                    if (request.getLength() <= DRAIN_LIMIT) {
+                        drain(request);
+                    }
+                    return tooLarge(request.getLength());
+                }
+                try (InputStream in = Content.Source.asInputStream(request)) {
+                    body = in.readNBytes(Api.MAX_BODY_BYTES + 1);
+                    if (body.length > Api.MAX_BODY_BYTES) {
+                        drain(in, DRAIN_LIMIT - body.length);
+                        return tooLarge(-1);
+                    }
+                }
+            } else {
+                body = NO_BODY;
+            }
+            return api.route(route, path, body);
+        } catch (RuntimeException | IOException e) {
+            return internalError(request, path, e);
+        }
     }
 
     /*
@@ -115,6 +203,88 @@ final class ServeHandler extends Handler.Abstract {
         int n;
         while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
             left -= n;
+        }
+    }
+
+    // ---------------------------------------------------------------- on the selector thread: BodyReader
+
+    /** What a BodyReader hands on: the body, or the reply that refuses it (then body is null). */
+    @FunctionalInterface
+    private interface BodyDone {
+        void accept(byte[] body, Reply refusal);
+    }
+
+    /**
+     * Reads a POST body without blocking, with the same limits as answerBlocking: read() the chunks that have
+     * arrived; when none is there, demand() and return (Jetty calls run() again from the selector thread when
+     * bytes arrive: the demand task is NON_BLOCKING). States: COLLECTING (copying into `bytes`, at most
+     * MAX_BODY_BYTES + 1) -> DRAINING (refused: reading and dropping up to DRAIN_LIMIT, as answerBlocking
+     * does) -> done, exactly once, from run().
+     */
+    private final class BodyReader implements Runnable {
+
+        private final Request request;
+        private final BodyDone done;
+        private final Invocable.Task again = Invocable.from(InvocationType.NON_BLOCKING, this);
+        private byte[] bytes;
+        private int filled;
+        private long seen;
+        private long drainUpTo;
+        private Reply refusal;
+
+        BodyReader(final Request request, final BodyDone done) {
+            this.request = request;
+            this.done = done;
+            final long length = request.getLength();
+            if (length > Api.MAX_BODY_BYTES) {
+                refusal = tooLarge(length);
+                drainUpTo = length <= DRAIN_LIMIT ? DRAIN_LIMIT : 0;
+            } else {
+                // one byte more than allowed, so that a body past the limit shows itself
+                bytes = new byte[length >= 0 ? (int) length + 1 : Api.MAX_BODY_BYTES + 1];
+            }
+        }
+
+        @Override
+        public void run() {
+            if (refusal != null && seen >= drainUpTo) {
+                done.accept(null, refusal);
+                return;
+            }
+            while (true) {
+                final Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(again);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    done.accept(null, internalError(request, request.getHttpURI().getPath(),
+                            new IOException("reading the body failed", chunk.getFailure())));
+                    return;
+                }
+                final boolean last = chunk.isLast();
+                final ByteBuffer data = chunk.getByteBuffer();
+                final int n = data.remaining();
+                if (refusal == null) {
+                    final int copy = Math.min(n, bytes.length - filled);
+                    data.get(bytes, filled, copy);
+                    filled += copy;
+                    if (filled > Api.MAX_BODY_BYTES) {
+                        refusal = tooLarge(-1);
+                        drainUpTo = DRAIN_LIMIT;
+                    }
+                }
+                seen += n;
+                chunk.release();
+                if (refusal != null && (last || seen >= drainUpTo)) {
+                    done.accept(null, refusal);
+                    return;
+                }
+                if (last) {
+                    done.accept(Arrays.copyOf(bytes, filled), null);
+                    return;
+                }
+            }
         }
     }
 

@@ -9,9 +9,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /*
@@ -37,7 +38,9 @@ final class ServeMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String worker;
-    private final Map<Integer, Timer> timers = new ConcurrentHashMap<>();
+    /** The request timer of each route and status, made on first use: index route * STATUSES + status - 100. */
+    private final AtomicReferenceArray<Timer> timers =
+            new AtomicReferenceArray<>(Api.Route.values().length * STATUSES);
     private final MultiGauge shardNodes;
     private final Supplier<Map<String, Object>> store;
 
@@ -68,17 +71,29 @@ final class ServeMetrics {
                 .description("1 for a Redis node in use, 0 for one marked down").register(registry);
     }
 
-    /** Records one answered request. */
+    /** Statuses 100 to 599. */
+    private static final int STATUSES = 500;
+
+    /** Records one answered request (a plain array read finds its timer: this runs once per request). */
     void record(final Api.Route route, final int status, final long nanos) {
-        final int key = route.ordinal() * 1000 + status;
-        Timer t = timers.get(key);
+        if (status < 100 || status >= 100 + STATUSES) {
+            timer(route, status).record(nanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        final int index = route.ordinal() * STATUSES + status - 100;
+        Timer t = timers.getPlain(index); // racy read: a miss asks the registry, which returns the same timer
         if (t == null) {
-            t = timers.computeIfAbsent(key, k -> Timer.builder("bingfa.http.requests")
-                    .tags("route", route.name().toLowerCase(java.util.Locale.ROOT), "status",
-                            Integer.toString(status), "worker", worker)
-                    .publishPercentileHistogram().register(registry));
+            t = timer(route, status);
+            timers.set(index, t);
         }
         t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(final Api.Route route, final int status) {
+        return Timer.builder("bingfa.http.requests")
+                .tags("route", route.name().toLowerCase(Locale.ROOT), "status", Integer.toString(status),
+                        "worker", worker)
+                .publishPercentileHistogram().register(registry);
     }
 
     /** The Prometheus text of every meter. */

@@ -52,7 +52,9 @@ record Worker(ServeOptions options, int index, String runDir) implements Seriali
                 : LocalChallengeStore.open(dir.resolve(Supervisor.CHALLENGES));
         final ServeMetrics metrics = new ServeMetrics(index, board, challenges::describe);
         final Api api = new Api(index, settings, challenges, board, metrics);
-        final Server server = server(options.host(), options.port(), new ServeHandler(api, metrics, board, index));
+        final Server server = server(options.host(), options.port(), new ServeHandler(api, metrics, board, index,
+                challenges.waitsOnNetwork(),
+                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("serve-request-", 0).factory())));
         server.start();
         board.workerReady(index);
         LOG.info("worker {} (pid {}) accepting on {}:{}", index, ProcessHandle.current().pid(), options.host(),
