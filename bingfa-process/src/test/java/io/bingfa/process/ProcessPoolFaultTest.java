@@ -59,7 +59,7 @@ class ProcessPoolFaultTest {
     }
 
     /** The pid that a task wrote as marker "pid-N" in {@code dir}. */
-    private static long awaitPid(final String dir) {
+    static long awaitPid(final String dir) {
         final long[] pid = {-1};
         FileSignals.awaitTrue(() -> {
             try (Stream<Path> files = Files.list(Path.of(dir))) {
@@ -73,7 +73,7 @@ class ProcessPoolFaultTest {
         return pid[0];
     }
 
-    private static void raisePidAndSleep(final String dir) throws InterruptedException {
+    static void raisePidAndSleep(final String dir) throws InterruptedException {
         FileSignals.raise(dir, "pid-" + ProcessHandle.current().pid());
         Thread.sleep(Duration.ofMinutes(5));
     }

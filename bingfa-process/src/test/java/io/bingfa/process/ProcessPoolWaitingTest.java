@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bingfa.future.TaskFuture;
 import io.bingfa.pool.FileSignals;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,25 +26,6 @@ class ProcessPoolWaitingTest {
     @TempDir
     Path tmp;
 
-    private static long awaitPid(final String dir) {
-        final long[] pid = {-1};
-        FileSignals.awaitTrue(() -> {
-            try (Stream<Path> files = Files.list(Path.of(dir))) {
-                files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("pid-")).findFirst()
-                        .ifPresent(n -> pid[0] = Long.parseLong(n.substring(4)));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return pid[0] > 0;
-        }, WAIT, "worker pid");
-        return pid[0];
-    }
-
-    private static void raisePidAndSleep(final String dir) throws InterruptedException {
-        FileSignals.raise(dir, "pid-" + ProcessHandle.current().pid());
-        Thread.sleep(Duration.ofMinutes(5));
-    }
-
     @Test
     void aCallerWaitingAloneOnATaskSeesItsWorkerDieAndTheOtherWaitersAreUntouched() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
@@ -57,7 +34,7 @@ class ProcessPoolWaitingTest {
             }
             final String dir = tmp.toString();
             final TaskFuture<String> victim = pool.submit(() -> {
-                raisePidAndSleep(dir);
+                ProcessPoolFaultTest.raisePidAndSleep(dir);
                 return "unreachable";
             });
             // A second caller waits on a task of the other worker, from a thread of its own.
@@ -67,7 +44,7 @@ class ProcessPoolWaitingTest {
             });
             final CompletableFuture<Integer> otherResult = new CompletableFuture<>();
             Thread.ofPlatform().start(() -> otherResult.complete(other.result(WAIT)));
-            final long pid = awaitPid(dir);
+            final long pid = ProcessPoolFaultTest.awaitPid(dir);
             final CompletableFuture<Throwable> victimOutcome = new CompletableFuture<>();
             Thread.ofPlatform().start(() -> victimOutcome.complete(victim.exception(WAIT)));
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -82,10 +59,10 @@ class ProcessPoolWaitingTest {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
             final String dir = tmp.toString();
             final TaskFuture<String> victim = pool.submit(() -> {
-                raisePidAndSleep(dir);
+                ProcessPoolFaultTest.raisePidAndSleep(dir);
                 return "unreachable";
             });
-            final long pid = awaitPid(dir);
+            final long pid = ProcessPoolFaultTest.awaitPid(dir);
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             FileSignals.awaitTrue(victim::isDone, WAIT, "the victim's future failed without a waiter");
             assertThat(victim.exceptionNow()).isInstanceOf(WorkerDiedException.class);
@@ -119,7 +96,7 @@ class ProcessPoolWaitingTest {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
             final String dir = tmp.toString();
             final TaskFuture<String> victim = pool.submit(() -> {
-                raisePidAndSleep(dir);
+                ProcessPoolFaultTest.raisePidAndSleep(dir);
                 return "unreachable";
             });
             final int threads = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
@@ -127,7 +104,7 @@ class ProcessPoolWaitingTest {
             for (int i = 0; i < threads; i++) {
                 blocked.add(CompletableFuture.supplyAsync(() -> victim.exception(WAIT)));
             }
-            final long pid = awaitPid(dir);
+            final long pid = ProcessPoolFaultTest.awaitPid(dir);
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             for (CompletableFuture<Throwable> b : blocked) {
                 assertThat(b.get()).isInstanceOf(WorkerDiedException.class).hasMessageContaining("pid " + pid);
