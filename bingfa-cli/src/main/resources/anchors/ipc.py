@@ -11,7 +11,8 @@ times are time.perf_counter() (CLOCK_MONOTONIC), comparable between the processe
   latency KIND M GAP_US one process sends M perf_counter_ns() stamps, sleeping GAP_US microseconds
                         between sends, another takes each and records now - stamp; the
                         first tenth is warm-up. KIND: queue (mp.Queue.get), pipe (Connection.recv),
-                        pipe-spin (busy loop on Connection.poll(), then recv).   -> {"p50_us", "p99_us"}
+                        pipe-spin (busy loop on Connection.poll(), then recv),
+                        pipe-hot (the same, and the sender spins between sends instead of sleeping).   -> {"p50_us", "p99_us"}
   lock N                N x (mp.Lock.acquire(); release()) in one process, uncontended.  -> {"ns_per_op"}
   handoff N             two processes pass one mp.Lock back and forth N times (a turn number under the
                         lock decides whose turn it is).                            -> {"seconds", "per_second"}
@@ -111,19 +112,24 @@ def _pin(cpu):
 
 
 def _stamp_sender(kind, channel, barrier, m, gap_ns):
-    if kind == "pipe-spin":
+    if kind in ("pipe-spin", "pipe-hot"):
         _pin(0)
     barrier.wait()
     send = channel.put if kind == "queue" else channel.send
     clock = time.perf_counter_ns
     gap = gap_ns / 1e9
     for _ in range(m):
-        time.sleep(gap)
+        if kind == "pipe-hot":  # spins on the clock between sends, like the JVM's hot sender
+            until = clock() + gap_ns
+            while clock() < until:
+                pass
+        else:
+            time.sleep(gap)
         send(clock())
 
 
 def _stamp_receiver(kind, channel, barrier, m, results):
-    if kind == "pipe-spin":
+    if kind in ("pipe-spin", "pipe-hot"):
         _pin(1)
     barrier.wait()
     clock = time.perf_counter_ns

@@ -29,5 +29,12 @@ class EchoSuiteSmokeTest {
         }
         // The loop model, measured beside itself, is the one anchor that needs no Python.
         assertThat(run.out()).contains("best blocking model");
+        // The CPU the goal's rate would leave per message, beside what server and load generator spent.
+        for (final JsonNode row : report.get("rows")) {
+            if (row.get("name").asText().contains("server + load generator CPU per message")) {
+                assertThat(row.get("value").asDouble()).as(row.toString()).isPositive();
+            }
+        }
+        assertThat(run.out()).contains("Bingfa virtual server + load generator CPU per message");
     }
 }

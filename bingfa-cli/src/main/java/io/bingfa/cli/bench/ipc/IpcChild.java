@@ -27,8 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  *   consume     CTL QUEUE             get until an empty message                    {"count", "last_ns"}
  *   pipe-send   CTL PIPE N SIZE       end 0: send N messages, then an empty one     {"done": true}
  *   pipe-recv   CTL PIPE              end 1: receive until the empty message        {"count", "last_ns"}
- *   stamp-send  CTL KIND PATH M GAP MODE  send M time stamps, sleeping GAP us in between {"done": true}
- *   stamp-recv  CTL KIND PATH M MODE  take M stamps (MODE block or spin)            {"p50_us", "p99_us"}
+ *   stamp-send  CTL KIND PATH M GAP MODE  send M time stamps GAP us apart (sleeping; spinning if MODE is hot) {"done": true}
+ *   stamp-recv  CTL KIND PATH M MODE  take M stamps (MODE block, spin or hot)       {"p50_us", "p99_us"}
  *   handoff     CTL N ME              pass the lock at 64 back and forth N/2 times  {"end_ns"}
  * </pre>
  * KIND is {@code queue} or {@code pipe}. Exit code 1 and a message on stderr when anything fails.
@@ -60,9 +60,9 @@ public final class IpcChild {
                 case "pipe-send" -> pipeSend(go, Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 case "pipe-recv" -> pipeRecv(go, Path.of(args[2]));
                 case "stamp-send" -> stampSend(go, args[2], Path.of(args[3]), Integer.parseInt(args[4]),
-                        Integer.parseInt(args[5]), args[6].equals("spin"));
+                        Integer.parseInt(args[5]), !args[6].equals("block"), args[6].equals("hot"));
                 case "stamp-recv" -> stampRecv(go, args[2], Path.of(args[3]), Integer.parseInt(args[4]),
-                        args[5].equals("spin"));
+                        !args[5].equals("block"));
                 case "handoff" -> handOff(go, control, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
                 default -> throw new IllegalArgumentException("unknown role " + args[0]);
             };
@@ -137,8 +137,12 @@ public final class IpcChild {
         }
     }
 
+    /**
+     * Sends {@code m} stamps {@code gapMicros} apart. Between two stamps the sender sleeps ({@code parkNanos}),
+     * or, when {@code hot}, spins on the clock until the next send time, so that its core never halts.
+     */
     private static String stampSend(final ShmEvent go, final String kind, final Path path, final int m, final int gapMicros,
-                                    final boolean spin) {
+                                    final boolean spin, final boolean hot) {
         final long gap = gapMicros * 1_000L;
         final ByteBuffer stamp = ByteBuffer.allocate(Long.BYTES);
         if (spin) {
@@ -149,7 +153,7 @@ public final class IpcChild {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
                 ready(go);
                 for (int i = 0; i < m; i++) {
-                    LockSupport.parkNanos(gap); // sleeping, not spinning: the receiver keeps a core to itself
+                    pause(gap, hot);
                     q.put(stamp.putLong(0, System.nanoTime()).array());
                 }
             }
@@ -157,12 +161,24 @@ public final class IpcChild {
             try (Pipe<byte[]> end = Pipe.open(path, 0, ShmCodec.bytes())) {
                 ready(go);
                 for (int i = 0; i < m; i++) {
-                    LockSupport.parkNanos(gap);
+                    pause(gap, hot);
                     end.send(stamp.putLong(0, System.nanoTime()).array());
                 }
             }
         }
         return "{\"done\": true}";
+    }
+
+    /** Sleeps {@code nanos} (the receiver keeps a core to itself), or spins for them when {@code hot}. */
+    private static void pause(final long nanos, final boolean hot) {
+        if (!hot) {
+            LockSupport.parkNanos(nanos);
+            return;
+        }
+        final long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
     }
 
     private static String stampRecv(final ShmEvent go, final String kind, final Path path, final int m, final boolean spin) {

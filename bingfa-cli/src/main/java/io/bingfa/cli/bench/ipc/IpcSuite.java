@@ -182,6 +182,10 @@ public final class IpcSuite implements Suite {
                     "mp.Pipe Connection.recv()", "pipe", null, block);
             latencyRows("ShmQueue.tryGet() in a loop (spinning)", "queue", "spin", s.spinningMessages(),
                     s.spinningGapMicros(), "mp.Pipe Connection.poll() loop", "pipe-spin", "goal: p50 <= 1 us", spin);
+            latencyRows("ShmQueue.tryGet() in a loop (spinning), sender spinning between sends", "queue", "hot",
+                    s.spinningMessages(), s.spinningGapMicros(), "mp.Pipe Connection.poll() loop, sender spinning",
+                    "pipe-hot", "goal: p50 <= 1 us; neither core ever halts (no wake-up after a sleep on the send path)",
+                    spin);
         }
 
         /**

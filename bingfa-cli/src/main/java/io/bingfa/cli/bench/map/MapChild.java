@@ -90,7 +90,10 @@ public final class MapChild {
             case "lmdb" -> new LmdbStore(path, n, valueSize);
             case "caffeine" -> new CaffeineStore(n);
             case "redis" -> new RedisStore(redis);
-            default -> throw new IllegalArgumentException("system must be bingfa, chronicle, lmdb, caffeine or redis, was "
+            case "floor2" -> new FloorStore(path, true, n, valueSize);
+            case "floor1" -> new FloorStore(path, false, n, valueSize);
+            default -> throw new IllegalArgumentException("system must be bingfa, chronicle, lmdb, caffeine, redis, floor2"
+                    + " or floor1, was "
                     + system);
         };
     }
