@@ -24,8 +24,12 @@ final class FutexFloor {
 
     private FutexFloor() {}
 
-    /** Runs {@code m} stamps {@code gapMicros} apart; p50_us and p99_us, or why it could not run. */
-    static AnchorResult measure(final int m, final int gapMicros) {
+    /**
+     * Runs {@code m} stamps {@code gapMicros} apart; p50_us and p99_us, or why it could not run. {@code mode}:
+     * {@code futex} (the receiver sleeps in FUTEX_WAIT), {@code spin} (it spins on the word: one cache line
+     * moving between two pinned cores), {@code hot} (spin, and the sender spins between stamps too).
+     */
+    static AnchorResult measure(final int m, final int gapMicros, final String mode) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("bingfa-futex-floor");
@@ -46,7 +50,7 @@ final class FutexFloor {
             if (cc.exit() != 0) {
                 return new AnchorResult.Skipped("cc failed on futex_floor.c: " + cc.output().strip());
             }
-            final Run floor = run(List.of(binary.toString(), String.valueOf(m), String.valueOf(gapMicros)));
+            final Run floor = run(List.of(binary.toString(), String.valueOf(m), String.valueOf(gapMicros), mode));
             if (floor.exit() != 0) {
                 return new AnchorResult.Skipped("futex_floor failed: " + floor.output().strip());
             }

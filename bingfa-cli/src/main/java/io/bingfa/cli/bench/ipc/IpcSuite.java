@@ -177,30 +177,40 @@ public final class IpcSuite implements Suite {
             final String spin = "sent " + s.spinningGapMicros() + " us apart";
             latencyRows("ShmQueue.get() (blocking)", "queue", "block", s.blockingMessages(), s.blockingGapMicros(),
                     "mp.Queue.get()", "queue", "goal: p50 <= 5 us", block);
-            floorRow();
+            floorRow("ShmQueue.get() (blocking), " + block, "futex", s.blockingMessages(), s.blockingGapMicros(),
+                    "raw futex wake, two C processes, no queue (this machine's floor)",
+                    "how much of the blocking latency is the kernel's wake-up");
             latencyRows("Pipe.recv() (blocking)", "pipe", "block", s.blockingMessages(), s.blockingGapMicros(),
                     "mp.Pipe Connection.recv()", "pipe", null, block);
             latencyRows("ShmQueue.tryGet() in a loop (spinning)", "queue", "spin", s.spinningMessages(),
                     s.spinningGapMicros(), "mp.Pipe Connection.poll() loop", "pipe-spin", "goal: p50 <= 1 us", spin);
+            floorRow("ShmQueue.tryGet() in a loop (spinning), " + spin, "spin", s.spinningMessages(),
+                    s.spinningGapMicros(), "two C processes, the receiver spinning on one word (this machine's floor)",
+                    "how much of the spinning latency is cache lines moving between the cores");
             latencyRows("ShmQueue.tryGet() in a loop (spinning), sender spinning between sends", "queue", "hot",
                     s.spinningMessages(), s.spinningGapMicros(), "mp.Pipe Connection.poll() loop, sender spinning",
                     "pipe-hot", "goal: p50 <= 1 us; neither core ever halts (no wake-up after a sleep on the send path)",
                     spin);
+            floorRow("ShmQueue.tryGet() in a loop (spinning), sender spinning between sends, " + spin, "hot",
+                    s.spinningMessages(), s.spinningGapMicros(),
+                    "two C processes, both spinning, one word between them (this machine's floor)",
+                    "how much of the spinning latency is cache lines moving between the cores");
         }
 
         /**
-         * The blocking ShmQueue p50 beside the machine's floor: a bare futex wake between two C processes with
-         * the same gap. The blocking goal (5 us) is below that floor on this virtual machine.
+         * A p50 row just measured, {@code what} (its name after "one-way latency p50, "), beside the machine's
+         * floor for the same hand-off: {@code anchors/futex_floor.c} in {@code mode} with the same gap. The
+         * blocking goal (5 us) is below the futex floor on this virtual machine.
          */
-        private void floorRow() {
-            run.say("latency: raw futex wake between two C processes (the floor)");
-            final AnchorResult floor = FutexFloor.measure(s.blockingMessages(), s.blockingGapMicros());
-            final BenchRow queue = rows.stream()
-                    .filter(r -> r.name().startsWith("one-way latency p50, ShmQueue.get() (blocking)"))
-                    .findFirst().orElseThrow();
-            rows.add(SuiteRun.anchored(BenchRow.of(queue.name(), queue.value(), "us", Better.LOWER), floor,
-                    "raw futex wake, two C processes, no queue (this machine's floor)", "p50_us")
-                    .withNote("how much of the blocking latency is the kernel's wake-up"));
+        private void floorRow(final String what, final String mode, final int m, final int gapMicros,
+                              final String floorName, final String note) {
+            run.say("latency: " + floorName);
+            final AnchorResult floor = FutexFloor.measure(m, gapMicros, mode);
+            final BenchRow measured = rows.stream()
+                    .filter(r -> r.name().equals("one-way latency p50, " + what))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no row named one-way latency p50, " + what));
+            rows.add(SuiteRun.anchored(BenchRow.of(measured.name(), measured.value(), "us", Better.LOWER), floor,
+                    floorName, "p50_us").withNote(note));
         }
 
         private void latencyRows(final String what, final String kind, final String mode, final int m,
