@@ -195,6 +195,9 @@ public final class IpcSuite implements Suite {
                     s.spinningMessages(), s.spinningGapMicros(),
                     "two C processes, both spinning, one word between them (this machine's floor)",
                     "how much of the spinning latency is cache lines moving between the cores");
+            latencyRows("Pipe.tryRecv() in a loop (spinning)", "pipe", "spin", s.spinningMessages(),
+                    s.spinningGapMicros(), "mp.Pipe Connection.poll() loop", "pipe-spin",
+                    "goal: p50 <= 1 us; a single-producer ring, the same shape as the anchor's pipe", spin);
         }
 
         /**
