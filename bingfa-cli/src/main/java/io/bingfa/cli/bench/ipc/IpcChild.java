@@ -252,7 +252,7 @@ public final class IpcChild {
         final SharedInt turn = SharedInt.at(control, HANDOFF_TURN);
         warmLock();
         ready(go);
-        pingPong(lock, turn, me, n / 2);
+        pingPong(lock, turn, me, n / 2, false);
         return String.format(Locale.ROOT, "{\"end_ns\": %d}", System.nanoTime());
     }
 
@@ -328,23 +328,35 @@ public final class IpcChild {
         try (SharedMemory shm = SharedMemory.create(name, 4096)) {
             final ShmMutex lock = ShmMutex.create(shm, 0, false);
             final SharedInt turn = SharedInt.at(shm, 64);
-            final Thread other = Thread.ofPlatform().start(() -> pingPong(lock, turn, 1, WARM_UP / 2));
-            pingPong(lock, turn, 0, WARM_UP / 2);
+            final Thread other = Thread.ofPlatform().start(() -> pingPong(lock, turn, 1, WARM_UP / 2, true));
+            pingPong(lock, turn, 0, WARM_UP / 2, true);
             join(other);
         } finally {
             SharedMemory.unlink(name);
         }
     }
 
-    /** Takes {@code lock} until it has flipped {@code turn} from {@code me} to the other party {@code passes} times. */
-    private static void pingPong(final ShmMutex lock, final SharedInt turn, final int me, final int passes) {
+    /**
+     * Takes {@code lock} until it has flipped {@code turn} from {@code me} to the other party {@code passes} times.
+     * With {@code yielding}, a thread that finds it is not its turn yields its core: the warm-up runs two such
+     * threads in each of two JVMs at once, four busy pollers on two cores, and without the yield the thread
+     * whose turn it is may wait for a scheduler time slice (milliseconds) at every pass (a warm-up once took
+     * minutes that way). The measured hand-off has one thread per process and never yields.
+     */
+    private static void pingPong(final ShmMutex lock, final SharedInt turn, final int me, final int passes,
+                                 final boolean yielding) {
         int done = 0;
         while (done < passes) {
+            boolean mine;
             try (ShmMutex.Guard _ = lock.lock()) {
-                if (turn.get() == me) {
+                mine = turn.get() == me;
+                if (mine) {
                     turn.set(1 - me);
                     done++;
                 }
+            }
+            if (!mine && yielding) {
+                Thread.yield();
             }
         }
     }
