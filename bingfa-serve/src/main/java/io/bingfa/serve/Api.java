@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * Request path of the hot routes (threads: see ServeHandler; with --zk each on its own virtual thread, so
  * waiting for Redis parks it):
  *   GET  /v1/settings/{app}  SettingsStore.get: one read of the shared map's current generation, bytes as stored
+ *                            (ServeHandler calls settingsInto, which copies them into the response's buffer)
  *   POST /v1/challenges      settings -> AppSettings; code of `length` chars of `alphabet` (SecureRandom);
  *                            the record "app\nanswer" (answer = the code reversed) stored with ttl_seconds;
  *                            counter ISSUED

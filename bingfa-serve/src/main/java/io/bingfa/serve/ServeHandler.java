@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  *   host-local store (no --zk): the handler is NON_BLOCKING, so Jetty calls handle() on the selector thread
  *       that read the request, right after parsing it, with no hand-off. Every route whose answer is a few
- *       reads and writes of shared memory is answered right there: settings (one lookup, bytes as stored),
+ *       reads and writes of shared memory is answered right there: settings (one lookup, copied from the shared
+ *       map straight into a pooled direct buffer that is the response body: settings()),
  *       challenges, verify and stats (the host's SharedMap), health, the page, 404/405/413. A POST body is
  *       read without blocking (BodyReader: read() what has arrived, demand() the rest; the selector thread
  *       calls back when it comes). The routes that may wait (Api.Route.mayWait: reload sleeps while the
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *       thread of its pool (Worker.server) and waiting for Redis parks that virtual thread; the body is read
  *       with a blocking stream. Answering a Redis route on the selector thread would stall every connection
  *       of the worker for a network round trip.
+ *
+ * Latency (Micrometer timer, board) runs from Jetty's Request.getBeginNanoTime, the clock reading Jetty took
+ * when the request's first bytes were parsed, to just after the response write was issued.
  *
  * Anything a route throws is answered with a 500 and logged; Jetty's own errors (bad request line, headers
  * too large) go through JsonErrorHandler.
