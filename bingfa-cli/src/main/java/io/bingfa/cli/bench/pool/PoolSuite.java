@@ -88,16 +88,24 @@ public final class PoolSuite implements Suite {
                 + s.chunk() + ", ProcessPool(2)", defaults[2], "items/s", Better.HIGHER), py, PY + ", chunksize=" + s.chunk(),
                 "map_per_s").withNote("goal: >= Python"));
 
-        run.say("cold start: pool of 2 to its first result, " + s.starts() + " pools");
+        final String cp = classPathSummary();
+        run.say("cold start: pool of 2 to its first result, " + s.starts() + " pools; workers' class path: " + cp);
         final double cold = Measure.median(IntStream.range(0, s.starts()).mapToDouble(i -> coldStartMillis(null)).toArray());
         final BenchRow coldRow = BenchRow.of("cold start: ProcessPool(2).aotCache(false) built, to its first result", cold, "ms", Better.LOWER)
-                .withNote("goal: <= 100 ms; see docs/bench/process-startup.txt");
+                .withNote("goal: <= 100 ms; workers' class path: " + cp + "; see docs/bench/process-startup.txt");
         rows.add(SuiteRun.anchored(coldRow, py, "ProcessPoolExecutor(2), fork", "cold_fork_ms"));
         rows.add(SuiteRun.anchored(coldRow, py, "ProcessPoolExecutor(2), spawn", "cold_spawn_ms"));
         run.say("floor: a bare JVM with the workers' options and class path, started and exited, " + s.starts() + " times");
         final double bare = Measure.median(IntStream.range(0, s.starts()).mapToDouble(i -> bareJvmMillis(null)).toArray());
         rows.add(BenchRow.of("floor: bare JVM, workers' options and class path, start to exit (no pool, no task)", bare,
                 "ms", Better.LOWER).withNote("the limit for a cold start without an AOT cache in this run"));
+        final Path empty = emptyMainJar();
+        if (empty != null) {
+            final double emptyMs = Measure.median(IntStream.range(0, s.starts())
+                    .mapToDouble(i -> jvmMillis(null, empty.toString(), EMPTY_MAIN)).toArray());
+            rows.add(BenchRow.of("floor: bare JVM, workers' options, an empty main in a one-class jar", emptyMs, "ms",
+                    Better.LOWER).withNote("the JVM alone on this machine, whatever the class path"));
+        }
         final Path aot = aotCache();
         if (aot != null) {
             run.say("cold start with an AOT cache (recorded first, untimed)");
@@ -231,13 +239,59 @@ public final class PoolSuite implements Suite {
      * this JVM's class path, running the worker's main class, which exits at once when started by hand.
      */
     private static double bareJvmMillis(final Path aot) {
+        return jvmMillis(aot, System.getProperty("java.class.path"), "io.bingfa.process.WorkerMain");
+    }
+
+    private static final String EMPTY_MAIN = "BingfaEmptyMain";
+
+    /**
+     * A jar holding one class whose main returns at once (made with the JDK's class-file API), for the
+     * JVM's own start-up floor; null if it cannot be written.
+     */
+    private static Path emptyMainJar() {
+        try {
+            final byte[] bytes = java.lang.classfile.ClassFile.of().build(java.lang.constant.ClassDesc.of(EMPTY_MAIN),
+                    c -> c.withFlags(java.lang.classfile.ClassFile.ACC_PUBLIC)
+                            .withMethodBody("main", java.lang.constant.MethodTypeDesc.ofDescriptor("([Ljava/lang/String;)V"),
+                                    java.lang.classfile.ClassFile.ACC_PUBLIC | java.lang.classfile.ClassFile.ACC_STATIC,
+                                    b -> b.return_()));
+            final Path jar = Files.createTempFile("bingfa-empty-main", ".jar");
+            jar.toFile().deleteOnExit();
+            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+                out.putNextEntry(new java.util.jar.JarEntry(EMPTY_MAIN + ".class"));
+                out.write(bytes);
+                out.closeEntry();
+            }
+            return jar;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** "N jar(s), M MB" (or the entry itself when there is one) for this JVM's class path, which workers inherit. */
+    static String classPathSummary() {
+        final String[] entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
+        long bytes = 0;
+        for (String e : entries) {
+            try {
+                bytes += Files.size(Path.of(e));
+            } catch (java.io.IOException | RuntimeException ex) {
+                // a directory or a missing entry: counted as empty
+            }
+        }
+        final String size = String.format(java.util.Locale.ROOT, "%.0f MB", bytes / 1e6);
+        return entries.length == 1 ? Path.of(entries[0]).getFileName() + " (one jar, " + size + ")"
+                : entries.length + " entries, " + size;
+    }
+
+    private static double jvmMillis(final Path aot, final String classpath, final String mainClass) {
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError",
                 "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC", "-XX:-UsePerfData"));
         if (aot != null) {
             cmd.addAll(List.of("-Xlog:aot=off", "-Xlog:cds=off", "-XX:AOTCache=" + aot));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.bingfa.process.WorkerMain"));
+        cmd.addAll(List.of("-cp", classpath, mainClass));
         final long t0 = System.nanoTime();
         try {
             new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
