@@ -70,7 +70,8 @@ import org.slf4j.event.Level;
  * answer itself (leader/follower), so no third thread wakes. Measured before this last step (2 vCPUs): the
  * worker's reader thread in the parent woke on every answer, preempted the spinning caller or the worker
  * on their core, and handed the result over: 14 µs from answer to read and 5 µs more to the caller, of a
- * 43 µs round trip (docs/bench/pool.txt has the numbers).
+ * 43 µs round trip (a timestamped trace, load 7). With it: 27 µs in a full bench run, the same as a raw
+ * ping-pong whose parent polls, measured beside it (docs/bench/pool.txt).
  *
  * <p>A task that has the pool to itself (it goes straight to an idle worker and leaves a core free: tasks
  * in flight fewer than the cores) gets a {@link TaskFuture#spinning(Duration, TaskFuture.SpinHelper)

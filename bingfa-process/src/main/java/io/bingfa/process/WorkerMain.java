@@ -27,7 +27,8 @@ import java.util.Optional;
  * generated serializers, about half a second of CPU without an AOT cache) is built in the background only
  * after the first answer is sent; until then, and until the worker says CODEC_READY, the parent sends
  * JDK-serialized tasks ({@link Payloads}). Measured on 2 vCPUs, a pool of 2 to its first result with the
- * AOT cache: 185 ms instead of 300 ms with Fory built from the start (docs/bench/process-startup.txt).
+ * AOT cache: 185 ms instead of 300 ms with Fory built from the start, A/B in one run on a loaded machine
+ * (docs/bench/process-startup.txt).
  *
  * <h2>Never an orphan</h2>
  * Three watchers end the worker within a second when its parent dies, even by {@code kill -9}: the main

@@ -62,6 +62,9 @@ public final class PoolSuite implements Suite {
         run.say("raw Unix-socket ping-pong between two JVMs, " + count(s.roundTrips()) + " round trips");
         final double pingPong = Measure.median(IntStream.range(0, s.reps())
                 .mapToDouble(i -> PingPong.roundTripMicros(s.roundTrips())).toArray());
+        run.say("raw Unix-socket ping-pong between two JVMs, this side polling, " + count(s.roundTrips()) + " round trips");
+        final double pollingPingPong = Measure.median(IntStream.range(0, s.reps())
+                .mapToDouble(i -> PingPong.roundTripMicros(s.roundTrips(), true)).toArray());
 
         run.say("ProcessPool(2): sequential round trips, batches, map");
         final double[] defaults = warmRates(ProcessPool.builder().workers(2).build(), s, true);
@@ -74,9 +77,14 @@ public final class PoolSuite implements Suite {
         rows.add(BenchRow.of(seq, defaults[0], "us", Better.LOWER)
                 .withAnchor("raw Unix-socket ping-pong, two JVMs (same run)", pingPong)
                 .withNote("goal: <= 1.5x the raw ping-pong"));
+        rows.add(BenchRow.of(seq, defaults[0], "us", Better.LOWER)
+                .withAnchor("raw ping-pong, this side polling (same run)", pollingPingPong)
+                .withNote("the same hand-offs as the pool's spinning caller, without the pool"));
         rows.add(SuiteRun.anchored(BenchRow.of(seq, defaults[0], "us", Better.LOWER), py, PY, "sequential_us"));
         rows.add(BenchRow.of("raw Unix-socket ping-pong, two JVMs, 16 bytes", pingPong, "us", Better.LOWER)
-                .withNote("the limit for any round trip between two processes here"));
+                .withNote("the limit for any round trip between two processes here, both sides blocking"));
+        rows.add(BenchRow.of("raw Unix-socket ping-pong, two JVMs, 16 bytes, this side polling", pollingPingPong, "us",
+                Better.LOWER).withNote("non-blocking reads in a busy loop; the echo side blocks: no wake-up on this side"));
         final String batch = "no-op submit->result, batches of " + count(s.batch()) + ": ";
         rows.add(SuiteRun.anchored(BenchRow.of(batch + "ProcessPool(2), default prefetch(1)", defaults[1], "tasks/s",
                 Better.HIGHER), py, PY, "batch_per_s").withNote("goal: >= 5x Python"));
