@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * spins by the clock instead, up to the given time, and calls {@link Thread#yield()} every 64 rounds:
  * on a machine of few cores the thread that will complete the future may be queued on the spinner's own
  * core, and without the yield it would wait for the spinner's time slice to end (measured on 2 vCPUs: a
- * process pool's round trip had a p90 of 150 µs with a pure spin, 30 µs with the yield). A timed-out or interrupted waiter unlinks its
+ * process pool's round trip had a p90 of 150 µs with a pure spin, 30 µs with the yield). Such a future
+ * may also carry a {@link SpinHelper}, which the waiter calls in every round instead of pausing: a process
+ * pool's caller polls its worker's socket there and reads its answer itself. A timed-out or interrupted waiter unlinks its
  * node. A future holds no other object until someone waits or adds a callback: millions of coroutines
  * each have one, so its footprint is the state, the outcome and the interrupter.
  * Callbacks are kept in registration order (a {@link CompletableFuture} runs its dependents in reverse
@@ -107,10 +109,31 @@ public final class TaskFuture<T> implements Future<T> {
     /** Guarded by {@code this}; true once the callbacks were taken to be run. */
     private boolean callbacksRan;
     /**
-     * How long a platform-thread waiter spins before it parks, in nanoseconds; 0 for the default
-     * ({@link #SPINS} rounds). An int, so that the object does not grow (it fits the alignment padding).
+     * How a platform-thread waiter spins before it parks: null for the default ({@link #SPINS} rounds), or
+     * by the clock with an optional helper ({@link #spinning}). A reference, the size of the int it
+     * replaced, so that the object does not grow.
      */
-    private final int spinNanos;
+    private final Spin spin;
+
+    /** A spinning future's policy: spin up to {@code nanos}, calling {@code helper} (may be null) each round. */
+    private record Spin(long nanos, SpinHelper helper) {}
+
+    /**
+     * Work that a waiter of a {@link #spinning(Duration, SpinHelper) spinning} future does while it spins:
+     * typically a non-blocking poll of the channel its answer will come on, so that the waiting thread
+     * reads the answer itself instead of being handed it by another thread (a process pool's
+     * leader/follower read). Both methods run in the waiting thread.
+     */
+    public interface SpinHelper {
+        /** One attempt to make progress, called every spin round; must never block. */
+        void help();
+
+        /**
+         * The waiter stopped spinning, after at least one {@link #help()}: {@code done} if the future is
+         * done, false if the waiter is about to park, or gives up (timed out or interrupted).
+         */
+        void stopped(boolean done);
+    }
 
     /** A parked waiter; {@code thread} is cleared when it stops waiting. */
     private static final class Waiter {
@@ -124,11 +147,11 @@ public final class TaskFuture<T> implements Future<T> {
 
     /** A new pending future, for {@link io.bingfa.pool.Pool} implementations and tests. */
     public TaskFuture() {
-        this.spinNanos = 0;
+        this.spin = null;
     }
 
-    private TaskFuture(final int spinNanos) {
-        this.spinNanos = spinNanos;
+    private TaskFuture(final Spin spin) {
+        this.spin = spin;
     }
 
     /**
@@ -141,11 +164,26 @@ public final class TaskFuture<T> implements Future<T> {
      * @throws IllegalArgumentException if {@code spin} is negative or longer than one second
      */
     public static <T> TaskFuture<T> spinning(final Duration spin) {
+        return new TaskFuture<>(new Spin(spinNanos(spin), null));
+    }
+
+    /**
+     * As {@link #spinning(Duration)}, and a platform-thread waiter calls {@code helper} in every round of
+     * its spin, then tells it when it stops spinning (see {@link SpinHelper}).
+     *
+     * @throws IllegalArgumentException if {@code spin} is negative or longer than one second
+     */
+    public static <T> TaskFuture<T> spinning(final Duration spin, final SpinHelper helper) {
+        Objects.requireNonNull(helper, "helper");
+        return new TaskFuture<>(new Spin(spinNanos(spin), helper));
+    }
+
+    private static long spinNanos(final Duration spin) {
         Objects.requireNonNull(spin, "spin");
         if (spin.isNegative() || spin.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("spin must be between 0 and 1 s, was " + spin);
         }
-        return new TaskFuture<>((int) spin.toNanos());
+        return spin.toNanos();
     }
 
     /** A future that is already done with {@code value}. */
@@ -468,32 +506,51 @@ public final class TaskFuture<T> implements Future<T> {
         final boolean maySpin = !Thread.currentThread().isVirtual() && !(timed && nanos <= 0);
         int spins = maySpin ? SPINS : 0;
         // A spinning future spins by the clock rather than by rounds; the clock is read every 64 rounds.
-        final long spinUntil = maySpin && spinNanos > 0
-                ? System.nanoTime() + (timed ? Math.min(spinNanos, nanos) : spinNanos) : 0L;
+        final Spin policy = spin;
+        final long spinUntil = maySpin && policy != null && policy.nanos() > 0
+                ? System.nanoTime() + (timed ? Math.min(policy.nanos(), nanos) : policy.nanos()) : 0L;
+        SpinHelper helper = null;
         if (spinUntil != 0L) {
             spins = Integer.MAX_VALUE;
+            helper = policy.helper();
         }
+        boolean helped = false;
         for (;;) {
             final int s = lvState();
             if (s >= COMPLETING) {
                 if (node != null) {
                     node.thread = null;
                 }
+                if (helped) {
+                    helper.stopped(true);
+                }
                 return finalState();
             }
             if (Thread.interrupted()) {
                 removeWaiter(node);
+                if (helped) {
+                    helper.stopped(false);
+                }
                 throw new InterruptedException();
             }
             if (spins > 0) {
                 spins--;
-                Thread.onSpinWait();
+                if (helper != null) {
+                    helped = true;
+                    helper.help();
+                } else {
+                    Thread.onSpinWait();
+                }
                 if (spinUntil != 0L && (spins & 63) == 0) {
                     if (System.nanoTime() - spinUntil >= 0) {
                         spins = 0;
                     } else {
                         Thread.yield(); // the thread that will complete us may be queued on this very core
                     }
+                }
+                if (spins == 0 && helped) {
+                    helped = false;
+                    helper.stopped(lvState() >= COMPLETING);
                 }
             } else if (node == null) {
                 if (timed && nanos <= 0) {

@@ -342,4 +342,55 @@ class TaskFutureTest {
                 .hasMessage("spin must be between 0 and 1 s, was PT2S");
         assertThat(TaskFuture.spinning(Duration.ZERO).isDone()).isFalse();
     }
+
+    /** A helper whose help() may complete the future itself, as a process pool's caller reading its answer. */
+    private static final class RecordingHelper implements TaskFuture.SpinHelper {
+        final java.util.concurrent.atomic.AtomicInteger helps = new java.util.concurrent.atomic.AtomicInteger();
+        final List<Boolean> stops = new CopyOnWriteArrayList<>();
+        volatile TaskFuture<String> future;
+        volatile int completeAt = -1;
+
+        @Override
+        public void help() {
+            if (helps.incrementAndGet() == completeAt) {
+                future.setResult("read by the waiter");
+            }
+        }
+
+        @Override
+        public void stopped(final boolean done) {
+            stops.add(done);
+        }
+    }
+
+    @Test
+    void aSpinningWaiterRunsItsHelperEachRoundAndSaysOnceThatItStoppedDone() {
+        final RecordingHelper helper = new RecordingHelper();
+        helper.completeAt = 10;
+        helper.future = TaskFuture.spinning(Duration.ofSeconds(1), helper);
+        assertThat(helper.future.result(Duration.ofSeconds(10))).isEqualTo("read by the waiter");
+        assertThat(helper.helps.get()).isEqualTo(10);
+        assertThat(helper.stops).containsExactly(true);
+    }
+
+    @Test
+    void aHelperIsToldWhenTheSpinEndsWithoutTheAnswerAndTheWaiterStillGetsIt() {
+        final RecordingHelper helper = new RecordingHelper();
+        helper.future = TaskFuture.spinning(Duration.ofNanos(50_000), helper);
+        Thread.ofPlatform().start(() -> {
+            while (helper.stops.isEmpty()) { // complete only once the waiter gave up spinning
+                Thread.onSpinWait();
+            }
+            helper.future.setResult("late");
+        });
+        assertThat(helper.future.result(Duration.ofSeconds(10))).isEqualTo("late");
+        assertThat(helper.helps.get()).isPositive();
+        assertThat(helper.stops).containsExactly(false);
+    }
+
+    @Test
+    void aSpinningFutureRejectsANullHelper() {
+        assertThatThrownBy(() -> TaskFuture.spinning(Duration.ofNanos(1), null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("helper");
+    }
 }

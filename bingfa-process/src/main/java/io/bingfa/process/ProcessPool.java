@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,19 +63,30 @@ import org.slf4j.event.Level;
  * side sends JDK-serialized payloads until its Fory is built ({@link Payloads}), so no task waits for it.
  *
  * <h2>Waiting for a result</h2>
- * A round trip is the caller writing the TASK itself (no writer thread), the worker's main thread reading,
- * running and answering it itself, and this pool's reader thread for that worker completing the future.
- * On a small virtual machine waking a parked thread costs as much as a whole raw socket ping-pong (tens
- * of microseconds, more when its core is halted), and that last hand-off from the reader to the caller
- * would be one wake more than the ping-pong has. So a task that has the pool to itself (it goes straight
- * to an idle worker and leaves a core free: tasks in flight fewer than the cores) gets a
- * {@link TaskFuture#spinning spinning} future: a platform-thread caller waiting for it spins for up to
- * 100 µs, yielding its core now and then, and sees the reader's completion without being woken. When the
- * workers are busy (batches, many callers) futures are plain: a spinner would take a core the workers
- * need, which costs more than the wake (measured: 21,000 tasks/s instead of 39,000 with every waiter
- * spinning). A caller becoming the connection's reader itself (leader/follower) was weighed and not done:
- * an interrupt of a thread blocked in a socket read closes the channel, and a timed wait cannot bound a
- * blocking read, so it would need non-blocking channels and a selector per caller.
+ * The limit for a round trip is a raw socket ping-pong between two processes: two threads, two wake-ups
+ * (the worker's on the task, the caller's on the answer). The pool's round trip is built to cost the same
+ * hand-offs and no more: the caller writes the TASK itself (no writer thread); the worker's main thread
+ * reads, runs and answers it itself (no executor thread, see {@link WorkerMain}); and the caller reads the
+ * answer itself (leader/follower), so no third thread wakes. Measured before this last step (2 vCPUs): the
+ * worker's reader thread in the parent woke on every answer, preempted the spinning caller or the worker
+ * on their core, and handed the result over: 14 µs from answer to read and 5 µs more to the caller, of a
+ * 43 µs round trip (a timestamped trace, load 7). With it: 27 µs in a full bench run, the same as a raw
+ * ping-pong whose parent polls, measured beside it (docs/bench/pool.txt).
+ *
+ * <p>A task that has the pool to itself (it goes straight to an idle worker and leaves a core free: tasks
+ * in flight fewer than the cores) gets a {@link TaskFuture#spinning(Duration, TaskFuture.SpinHelper)
+ * spinning} future with a {@link ResultHelper}: a platform-thread caller waiting for it spins for up to
+ * 100 µs, and in each round polls its worker's socket without blocking ({@link Connection#poll()}; the
+ * parent's connections are non-blocking, so an interrupt of the caller cannot close the channel, and a
+ * timed wait stays bounded). Whatever frames it finds, its own answer or others, it handles exactly as the
+ * reader thread would. Each worker's {@code readRight} lock says who reads; a caller that polls renews a
+ * short lease ({@code ledUntil}, 2 ms) during which the worker's reader thread stays parked rather than
+ * waiting on the socket, so the answers it does not read do not wake it either (a caller finding it
+ * waiting wakes it once to move it aside). When the caller's spin ends without its answer (a long task),
+ * it ends the lease and unparks the reader thread, which reads from then on; so does the first poll that
+ * meets the end of the stream. When the workers are busy (batches, many callers) futures are plain: a
+ * spinner would take a core the workers need, which costs more than the wake (measured: 21,000 tasks/s
+ * instead of 39,000 with every waiter spinning), and the reader thread reads as before.
  *
  * <h2>Threads</h2>
  * One acceptor thread (handshakes run on virtual threads), one reader thread per worker (it completes the
@@ -128,6 +140,11 @@ public final class ProcessPool implements Pool {
      * itself (see "Waiting for a result" in the class comment).
      */
     private static final Duration RESULT_SPIN = Duration.ofNanos(100_000);
+    /**
+     * How long a worker's reader thread stays parked after a waiting caller last polled its socket, so
+     * that a caller submitting task after task keeps reading its own answers without waking the thread.
+     */
+    private static final long LEAD_LEASE_NANOS = 2_000_000;
     /** Cores in this JVM, for the spin decision. */
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
     /**
@@ -275,8 +292,8 @@ public final class ProcessPool implements Pool {
         /** Kept to re-encode it with JDK serialization for a worker whose Fory is not warm yet. */
         final SerializableCallable<?> task;
         final byte[] payload;
-        /** Guarded by the pool lock: the worker it was sent to. */
-        Worker worker;
+        /** Written under the pool lock: the worker it was sent to (read racily by its {@link ResultHelper}). */
+        volatile Worker worker;
         /** Guarded by the pool lock. */
         ScheduledFuture<?> timeout;
         /** Guarded by the pool lock: the size of the TASK frame sent to {@code worker}. */
@@ -306,8 +323,13 @@ public final class ProcessPool implements Pool {
         lock.lock();
         try {
             rejectUnlessRunning();
-            future = spinsLocked() ? TaskFuture.spinning(RESULT_SPIN) : new TaskFuture<>();
-            queue.add(new PendingTask(taskIds.incrementAndGet(), erase(future), task, payload));
+            final ResultHelper helper = spinsLocked() ? new ResultHelper() : null;
+            future = helper != null ? TaskFuture.spinning(RESULT_SPIN, helper) : new TaskFuture<>();
+            final PendingTask p = new PendingTask(taskIds.incrementAndGet(), erase(future), task, payload);
+            if (helper != null) {
+                helper.task = p;
+            }
+            queue.add(p);
             dispatchLocked(toFlush);
             ensureWorkersLocked();
         } finally {
@@ -333,6 +355,31 @@ public final class ProcessPool implements Pool {
             inFlight += w.inFlight.size();
         }
         return idle && inFlight < CPUS;
+    }
+
+    /**
+     * The caller's side of leader/follower reading (see "Waiting for a result" in the class comment): while
+     * a caller spins on a task's future, it polls the socket of the task's worker itself.
+     */
+    private static final class ResultHelper implements TaskFuture.SpinHelper {
+        /** Set right after construction, before the future escapes. */
+        PendingTask task;
+
+        @Override
+        public void help() {
+            final Worker w = task.worker; // racy read: null or stale only means this round polls nothing, or another worker
+            if (w != null) {
+                w.help();
+            }
+        }
+
+        @Override
+        public void stopped(final boolean done) {
+            final Worker w = task.worker; // racy read: as in help()
+            if (w != null) {
+                w.stopHelping(done);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked") // the future only ever receives what the task returned, decoded
@@ -557,6 +604,12 @@ public final class ProcessPool implements Pool {
         volatile Process process;
         volatile Connection connection;
         volatile Thread reader;
+        /** The right to read {@code connection}: its reader thread's, or a waiting caller's (leader/follower). */
+        final ReentrantLock readRight = new ReentrantLock();
+        /** The reader thread stays out of the way until then (nanoTime), while callers read for themselves. */
+        volatile long ledUntil;
+        /** The reader thread is in, or about to enter, {@link Connection#awaitReadable()}. */
+        volatile boolean selecting;
         volatile OutputPump stdout;
         volatile OutputPump stderr;
 
@@ -583,6 +636,45 @@ public final class ProcessPool implements Pool {
                 } catch (IOException e) {
                     // the worker is dying: its exit handler deals with the task
                 }
+            }
+        }
+
+        /** One non-blocking read of this worker's answers by a waiting caller (see {@link ResultHelper}). */
+        void help() {
+            final Connection c = connection;
+            if (c == null) {
+                return;
+            }
+            ledUntil = System.nanoTime() + LEAD_LEASE_NANOS;
+            if (selecting) { // the reader thread waits for the socket: move it aside (once; then it parks)
+                c.wakeUpReader();
+            }
+            if (!readRight.tryLock()) {
+                return;
+            }
+            try {
+                Frame f;
+                while ((f = c.poll()) != null) {
+                    handle(this, f);
+                }
+            } catch (IOException | RuntimeException e) {
+                // The connection ended (or a frame was corrupt): the reader thread makes the same discovery
+                // on its next read and does the bookkeeping; wake it for that now.
+                if (!(e instanceof java.io.EOFException)) {
+                    c.close();
+                }
+                ledUntil = 0;
+                LockSupport.unpark(reader);
+            } finally {
+                readRight.unlock();
+            }
+        }
+
+        /** A helping caller stopped spinning: if its task is still running, the reader thread reads again. */
+        void stopHelping(final boolean done) {
+            if (!done) {
+                ledUntil = 0;
+                LockSupport.unpark(reader);
             }
         }
 
@@ -734,6 +826,12 @@ public final class ProcessPool implements Pool {
             c.close();
             return;
         }
+        try {
+            c.nonBlocking(); // before anyone reads: callers may then read their answers themselves
+        } catch (IOException e) {
+            c.close(); // the worker sees end of stream and exits; its exit handler reports it
+            return;
+        }
         final Worker w;
         lock.lock();
         try {
@@ -757,23 +855,37 @@ public final class ProcessPool implements Pool {
         }
     }
 
+    /**
+     * The reader thread of one worker: reads and handles its frames, except while callers waiting for their
+     * answers read them themselves (leader/follower, see "Waiting for a result"); then it parks until their
+     * lease lapses, so that it is not woken by the very answers they read.
+     */
     private void readLoop(final Worker w, final Connection c) {
         try {
-            Frame f;
-            while ((f = c.receive()) != null) {
-                switch (f.type()) {
-                    case WorkerProtocol.READY -> onReady(w);
-                    case WorkerProtocol.CODEC_READY -> w.codecReady = true;
-                    case WorkerProtocol.INIT_FAILED -> {
-                        final Throwable cause = WorkerProtocol.readFailure(f.payload(), codec);
-                        breakPool(new BrokenPoolException("the worker initializer failed in " + w.describe() + ": " + cause, cause));
+            while (true) {
+                long lease;
+                while ((lease = w.ledUntil - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(this, lease);
+                }
+                w.readRight.lock();
+                try {
+                    Frame f;
+                    while ((f = c.poll()) != null) {
+                        handle(w, f);
                     }
-                    case WorkerProtocol.RESULT -> onAnswer(w, f.id(), decodeResult(f.payload()), null);
-                    case WorkerProtocol.FAILURE -> onAnswer(w, f.id(), null, WorkerProtocol.readFailure(f.payload(), codec));
-                    case WorkerProtocol.LOG -> log(w, WorkerProtocol.readLog(f.payload()));
-                    default -> LOG.warn("pool {}: unexpected {} from {}", poolId, f, w.describe());
+                    w.selecting = true;
+                    // Re-checked after announcing the wait: a caller that starts leading now either sees
+                    // selecting and wakes us, or we see its lease here (both fields are volatile).
+                    if (w.ledUntil - System.nanoTime() <= 0) {
+                        c.awaitReadable();
+                    }
+                } finally {
+                    w.selecting = false;
+                    w.readRight.unlock();
                 }
             }
+        } catch (java.io.EOFException e) {
+            // the worker closed its end or died: its exit handler does the rest
         } catch (IOException | RuntimeException e) {
             if (w.state != DEAD && w.state != KILLED) { // racy read: only decides whether to log
                 LOG.debug("pool {}: connection to {} ended: {}", poolId, w.describe(), e.toString());
@@ -787,6 +899,22 @@ public final class ProcessPool implements Pool {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** One frame from {@code w}, read by its reader thread or by a caller leading the read. */
+    private void handle(final Worker w, final Frame f) {
+        switch (f.type()) {
+            case WorkerProtocol.READY -> onReady(w);
+            case WorkerProtocol.CODEC_READY -> w.codecReady = true;
+            case WorkerProtocol.INIT_FAILED -> {
+                final Throwable cause = WorkerProtocol.readFailure(f.payload(), codec);
+                breakPool(new BrokenPoolException("the worker initializer failed in " + w.describe() + ": " + cause, cause));
+            }
+            case WorkerProtocol.RESULT -> onAnswer(w, f.id(), decodeResult(f.payload()), null);
+            case WorkerProtocol.FAILURE -> onAnswer(w, f.id(), null, WorkerProtocol.readFailure(f.payload(), codec));
+            case WorkerProtocol.LOG -> log(w, WorkerProtocol.readLog(f.payload()));
+            default -> LOG.warn("pool {}: unexpected {} from {}", poolId, f, w.describe());
         }
     }
 

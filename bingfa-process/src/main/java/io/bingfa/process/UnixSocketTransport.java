@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.FileSystems;
@@ -29,7 +31,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * few system calls as it can, then gives the flag back and looks at the queue once more, so a frame queued
  * while it was leaving is never stranded. A thread that finds a writer at work returns at once: its frame
  * goes out with the writer's next batch. Under load many results or log lines leave in one {@code write}.
- * Reads go through one heap buffer owned by the single reader thread.
+ * Reads go through one heap buffer owned by whichever thread holds the right to read.
+ *
+ * <p>A connection starts blocking (the worker's side stays so). The parent's side switches to non-blocking
+ * after the handshake ({@link Connection#nonBlocking()}), so that the thread waiting for an answer can
+ * {@link Connection#poll() poll} the socket itself (see "Waiting for a result" in {@link ProcessPool}): a
+ * non-blocking read is safe to interrupt (an interrupt closes a channel only during a blocking operation)
+ * and never waits. Blocking waits then go through a {@link Selector} per direction: the reader's
+ * ({@link Connection#awaitReadable()}, which {@link Connection#wakeUpReader()} ends early) and the
+ * writer's, used only when the socket's send buffer is full.
  */
 final class UnixSocketTransport implements Transport {
 
@@ -117,6 +127,15 @@ final class UnixSocketTransport implements Transport {
         return "UnixSocketTransport[" + socket + "]";
     }
 
+    /** End of stream between two frames: the peer closed or died cleanly. */
+    static final class CleanEnd extends EOFException {
+        private static final long serialVersionUID = 1L;
+
+        CleanEnd() {
+            super("end of stream");
+        }
+    }
+
     /** One connected socket; see the class comment for the write-combining scheme. */
     static final class SocketConnection implements Connection {
         private final SocketChannel channel;
@@ -124,9 +143,12 @@ final class UnixSocketTransport implements Transport {
         private final AtomicBoolean writing = new AtomicBoolean();
         /** Owned by whichever thread holds {@code writing}. */
         private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER);
-        /** Owned by the single reader thread. */
+        /** Owned by the thread that holds the right to read (see {@link Connection}). */
         private ByteBuffer readBuffer = ByteBuffer.allocate(BUFFER).flip();
         private volatile IOException writeFailure;
+        /** Non-blocking mode only: readiness to read, and to write when the send buffer was full. */
+        private volatile Selector readSelector;
+        private volatile Selector writeSelector;
 
         SocketConnection(final SocketChannel channel) {
             this.channel = channel;
@@ -181,7 +203,9 @@ final class UnixSocketTransport implements Transport {
                     buf.flip();
                     final ByteBuffer body = ByteBuffer.wrap(f.payload());
                     while (buf.hasRemaining() || body.hasRemaining()) {
-                        channel.write(new ByteBuffer[] {buf, body});
+                        if (channel.write(new ByteBuffer[] {buf, body}) == 0) {
+                            awaitWritable();
+                        }
                     }
                     buf.clear();
                     continue;
@@ -202,22 +226,82 @@ final class UnixSocketTransport implements Transport {
 
         private void writeFully(final ByteBuffer buf) throws IOException {
             while (buf.hasRemaining()) {
-                channel.write(buf);
+                if (channel.write(buf) == 0) {
+                    awaitWritable();
+                }
+            }
+        }
+
+        /** Non-blocking mode: waits until the full send buffer has room (blocking mode never writes 0 bytes). */
+        private void awaitWritable() throws IOException {
+            final Selector s = writeSelector;
+            if (s != null) {
+                s.select(100); // bounded: an interrupt of this thread makes select return at once, so loop
+                s.selectedKeys().clear();
+            }
+        }
+
+        @Override
+        public void nonBlocking() throws IOException {
+            channel.configureBlocking(false);
+            final Selector reads = Selector.open();
+            final Selector writes = Selector.open();
+            channel.register(reads, SelectionKey.OP_READ);
+            channel.register(writes, SelectionKey.OP_WRITE);
+            readSelector = reads;
+            writeSelector = writes;
+        }
+
+        @Override
+        public Frame poll() throws IOException {
+            return next(false);
+        }
+
+        @Override
+        public void awaitReadable() throws IOException {
+            final Selector s = readSelector;
+            if (s == null) {
+                throw new IllegalStateException("awaitReadable needs a non-blocking connection");
+            }
+            s.select();
+            s.selectedKeys().clear();
+        }
+
+        @Override
+        public void wakeUpReader() {
+            final Selector s = readSelector;
+            if (s != null) {
+                s.wakeup();
             }
         }
 
         @Override
         public Frame receive() throws IOException {
-            if (!fill(4)) {
+            try {
+                return next(true);
+            } catch (CleanEnd e) {
                 return null;
             }
-            final int length = readBuffer.getInt();
+        }
+
+        /**
+         * The next frame; when {@code block} is false, null if the socket does not hold a whole one yet (what
+         * it holds stays buffered for the next call).
+         *
+         * @throws CleanEnd at end of stream between frames
+         */
+        private Frame next(final boolean block) throws IOException {
+            if (!fill(4, block)) {
+                return null;
+            }
+            final int length = readBuffer.getInt(readBuffer.position()); // peek: a partial frame stays whole
             if (length < 9 || length > MAX_FRAME) {
                 throw new IOException("corrupt frame: length " + length + " (expected 9.." + MAX_FRAME + ")");
             }
-            if (!fill(length)) {
-                throw new EOFException("connection closed in the middle of a frame of " + length + " bytes");
+            if (!fill(4 + length, block)) {
+                return null;
             }
+            readBuffer.getInt();
             final byte type = readBuffer.get();
             final long id = readBuffer.getLong();
             final byte[] payload = length == 9 ? Frame.EMPTY : new byte[length - 9];
@@ -225,8 +309,13 @@ final class UnixSocketTransport implements Transport {
             return new Frame(type, id, payload);
         }
 
-        /** Makes at least {@code n} bytes readable; false on a clean end of stream before any of them. */
-        private boolean fill(final int n) throws IOException {
+        /**
+         * Makes at least {@code n} bytes readable: true when they are; false only when not {@code block}ing
+         * and the socket has no more for now.
+         *
+         * @throws CleanEnd at end of stream with nothing buffered; EOFException at end of stream mid-frame
+         */
+        private boolean fill(final int n, final boolean block) throws IOException {
             if (readBuffer.remaining() >= n) {
                 return true;
             }
@@ -241,9 +330,15 @@ final class UnixSocketTransport implements Transport {
                     final int read = channel.read(readBuffer);
                     if (read < 0) {
                         if (readBuffer.position() == 0) {
-                            return false;
+                            throw new CleanEnd();
                         }
                         throw new EOFException("connection closed after " + readBuffer.position() + " of " + n + " bytes");
+                    }
+                    if (read == 0) { // only in non-blocking mode
+                        if (!block) {
+                            return false;
+                        }
+                        awaitReadable();
                     }
                 }
             } finally {
@@ -258,6 +353,18 @@ final class UnixSocketTransport implements Transport {
                 channel.close();
             } catch (IOException e) {
                 // closing is best effort: the peer notices the end of stream either way
+            }
+            closeQuietly(readSelector);
+            closeQuietly(writeSelector);
+        }
+
+        private static void closeQuietly(final Selector s) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // a selector that will not close holds no socket of ours
+                }
             }
         }
     }

@@ -21,6 +21,15 @@ import java.util.Optional;
  * interrupt can never leak into the next task: the flag is cleared after the swap, when no interrupt for
  * the old task can arrive any more).
  *
+ * <h2>Start-up</h2>
+ * The path to a new pool's first result is this JVM's start, the handshake and one task, and on a machine
+ * of few cores everything else competes with it for a core. So Apache Fory (a few hundred classes and
+ * generated serializers, about half a second of CPU without an AOT cache) is built in the background only
+ * after the first answer is sent; until then, and until the worker says CODEC_READY, the parent sends
+ * JDK-serialized tasks ({@link Payloads}). Measured on 2 vCPUs, a pool of 2 to its first result with the
+ * AOT cache: 185 ms instead of 300 ms with Fory built from the start, A/B in one run on a loaded machine
+ * (docs/bench/process-startup.txt).
+ *
  * <h2>Never an orphan</h2>
  * Three watchers end the worker within a second when its parent dies, even by {@code kill -9}: the main
  * thread's read of the socket and the control thread's read of standard input both return end-of-stream
@@ -67,9 +76,6 @@ public final class WorkerMain {
 
     public static void main(final String[] args) throws Exception {
         final TaskCodec codec = codec(System.getProperty(CODEC, JdkCodec.class.getName()));
-        if (codec instanceof ForyCodec) {
-            ForyCodec.warmUp(WorkerMain::codecWarm); // builds Fory while the JVM connects and serves its first tasks
-        }
         watchParent();
         warmUpJdkSerialization();
         if ("process".equals(System.getProperty(MODE))) {
@@ -172,10 +178,17 @@ public final class WorkerMain {
         watchControl(runner);
         sendOrHalt(c, Frame.of(WorkerProtocol.READY, 0));
         readySent(c, codec);
+        boolean codecStarted = false;
         while (true) {
             final Frame f = receiveOrHalt(c);
             switch (f.type()) {
-                case WorkerProtocol.TASK -> sendOrHalt(c, runner.runOne(f));
+                case WorkerProtocol.TASK -> {
+                    sendOrHalt(c, runner.runOne(f));
+                    if (!codecStarted && codec instanceof ForyCodec) {
+                        codecStarted = true;
+                        ForyCodec.warmUp(WorkerMain::codecWarm); // only now: see "Start-up" above
+                    }
+                }
                 case WorkerProtocol.SHUTDOWN -> {
                     c.close();
                     System.exit(0);

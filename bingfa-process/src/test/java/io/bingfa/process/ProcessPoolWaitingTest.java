@@ -3,20 +3,24 @@ package io.bingfa.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bingfa.future.TaskFuture;
+import io.bingfa.future.WaitInterruptedException;
 import io.bingfa.pool.FileSignals;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How callers wait for results: a task that has the pool to itself gets a spinning future (its caller
- * spins briefly instead of parking), and a reader writes small prefetched tasks to its worker itself. Both
- * must keep every guarantee of the plain path: a worker's death fails exactly its tasks, whoever waits.
+ * spins briefly, reading its worker's socket itself meanwhile: leader/follower), and a reader writes small
+ * prefetched tasks to its worker itself. Both must keep every guarantee of the plain path: a worker's death
+ * fails exactly its tasks, whoever waits, and whoever reads.
  */
 @Timeout(60)
 class ProcessPoolWaitingTest {
@@ -109,6 +113,67 @@ class ProcessPoolWaitingTest {
             for (CompletableFuture<Throwable> b : blocked) {
                 assertThat(b.get()).isInstanceOf(WorkerDiedException.class).hasMessageContaining("pid " + pid);
             }
+        }
+    }
+
+    @Test
+    void aCallerInterruptedWhileItReadsItsOwnAnswersLeavesTheConnectionWorking() throws Exception {
+        // A caller that spins on its result polls its worker's socket itself. An interrupt of a thread in a
+        // blocking channel read would close the channel (and so end the worker): the polls must not block.
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            final long pid = pool.submit(() -> ProcessHandle.current().pid()).result(WAIT);
+            final Thread caller = Thread.currentThread();
+            final AtomicBoolean stop = new AtomicBoolean();
+            final Thread interrupter = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    caller.interrupt();
+                    LockSupport.parkNanos(20_000);
+                }
+            });
+            int interrupted = 0;
+            int answered = 0;
+            try {
+                for (int i = 0; i < 2_000; i++) {
+                    try {
+                        assertThat(pool.submit(() -> 5).result(WAIT)).isEqualTo(5);
+                        answered++;
+                    } catch (WaitInterruptedException e) {
+                        interrupted++;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                while (interrupter.isAlive()) {
+                    try {
+                        interrupter.join();
+                    } catch (InterruptedException e) {
+                        // one of its last interrupts
+                    }
+                }
+                Thread.interrupted();
+            }
+            assertThat(interrupted + answered).isEqualTo(2_000);
+            assertThat(interrupted).isPositive();
+            // The same worker still answers: its connection never broke, and nothing is stuck behind it.
+            assertThat(pool.submit(() -> ProcessHandle.current().pid()).result(WAIT)).isEqualTo(pid);
+        }
+    }
+
+    @Test
+    void aLongTaskAfterManyShortOnesIsAnsweredOnceItsCallerStopsReadingForItself() {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+            for (int i = 0; i < 500; i++) {
+                assertThat(pool.submit(() -> 1).result(WAIT)).isEqualTo(1); // the caller reads its answers
+            }
+            // Longer than the caller's spin: it parks, and the worker's reader thread must take over.
+            assertThat(pool.submit(() -> {
+                Thread.sleep(300);
+                return "late";
+            }).result(WAIT)).isEqualTo("late");
+            // And a task that nobody waits for at all is still answered.
+            final TaskFuture<Integer> unwatched = pool.submit(() -> 2);
+            FileSignals.awaitTrue(unwatched::isDone, WAIT, "a task nobody waits for completed");
+            assertThat(unwatched.resultNow()).isEqualTo(2);
         }
     }
 }

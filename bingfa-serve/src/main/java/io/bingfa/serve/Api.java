@@ -5,6 +5,7 @@ import io.bingfa.shard.ShardException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * Request path of the hot routes (threads: see ServeHandler; with --zk each on its own virtual thread, so
  * waiting for Redis parks it):
  *   GET  /v1/settings/{app}  SettingsStore.get: one read of the shared map's current generation, bytes as stored
+ *                            (ServeHandler calls settingsInto, which copies them into the response's buffer)
  *   POST /v1/challenges      settings -> AppSettings; code of `length` chars of `alphabet` (SecureRandom);
  *                            the record "app\nanswer" (answer = the code reversed) stored with ttl_seconds;
  *                            counter ISSUED
@@ -79,7 +81,7 @@ final class Api {
 
         /** The route of {@code path} (decoded, without the query). */
         static Route of(final String path) {
-            if (path.startsWith("/v1/settings/")) {
+            if (path.startsWith(SETTINGS_PREFIX)) {
                 return SETTINGS;
             }
             if (path.startsWith("/v1/stats/")) {
@@ -127,11 +129,14 @@ final class Api {
         }
     }
 
+    /** The path prefix of the settings route; the app id follows it. */
+    static final String SETTINGS_PREFIX = "/v1/settings/";
+
     /** Answers one request whose method and route were checked already; {@code body} is empty for GETs. */
     Reply route(final Route route, final String path, final byte[] body) {
         try {
             return switch (route) {
-                case SETTINGS -> settings(path.substring("/v1/settings/".length()));
+                case SETTINGS -> settings(path.substring(SETTINGS_PREFIX.length()));
                 case CHALLENGES -> issue(body);
                 case VERIFY -> verify(body);
                 case STATS -> stats(path.substring("/v1/stats/".length()));
@@ -153,6 +158,16 @@ final class Api {
     private Reply settings(final String app) {
         final byte[] json = lookup(app);
         return json == null ? noSuchApp(app) : Reply.rawJson(200, json);
+    }
+
+    /**
+     * GET /v1/settings/{app} without allocating: copies the app's settings into {@code dst} (see
+     * {@link SettingsStore#get(String, ByteBuffer)}); -1 when {@code app} is not an app id or no such app.
+     * ServeHandler writes {@code dst} (a pooled direct buffer) as the body, so a read is one copy out of shared
+     * memory; the answer is the same as route()'s.
+     */
+    int settingsInto(final String app, final ByteBuffer dst) {
+        return isAppId(app) ? settings.get(app, dst) : -1;
     }
 
     private byte[] lookup(final String app) {
@@ -179,7 +194,7 @@ final class Api {
         return true;
     }
 
-    private static Reply noSuchApp(final String app) {
+    static Reply noSuchApp(final String app) {
         return Reply.error(404, "no such app: " + (app.length() > 64 ? app.substring(0, 64) + "..." : app));
     }
 

@@ -9,7 +9,9 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  *   host-local store (no --zk): the handler is NON_BLOCKING, so Jetty calls handle() on the selector thread
  *       that read the request, right after parsing it, with no hand-off. Every route whose answer is a few
- *       reads and writes of shared memory is answered right there: settings (one lookup, bytes as stored),
+ *       reads and writes of shared memory is answered right there: settings (one lookup, copied from the shared
+ *       map straight into a pooled direct buffer that is the response body: settings()),
  *       challenges, verify and stats (the host's SharedMap), health, the page, 404/405/413. A POST body is
  *       read without blocking (BodyReader: read() what has arrived, demand() the rest; the selector thread
  *       calls back when it comes). The routes that may wait (Api.Route.mayWait: reload sleeps while the
@@ -41,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *       thread of its pool (Worker.server) and waiting for Redis parks that virtual thread; the body is read
  *       with a blocking stream. Answering a Redis route on the selector thread would stall every connection
  *       of the worker for a network round trip.
+ *
+ * Latency (Micrometer timer, board) runs from Jetty's Request.getBeginNanoTime, the clock reading Jetty took
+ * when the request's first bytes were parsed, to just after the response write was issued.
  *
  * Anything a route throws is answered with a 500 and logged; Jetty's own errors (bad request line, headers
  * too large) go through JsonErrorHandler.
@@ -79,10 +85,12 @@ final class ServeHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(final Request request, final Response response, final Callback callback) {
-        final long start = System.nanoTime();
+        final long start = request.getBeginNanoTime(); // Jetty's clock reading when the request arrived
         final String path = request.getHttpURI().getDecodedPath();
         final Api.Route route = Api.Route.of(path == null ? "" : path);
-        if (!onSelector) {
+        if (route == Api.Route.SETTINGS && route.method.equals(request.getMethod())) {
+            settings(request, response, callback, path, start); // either thread: a read of shared memory
+        } else if (!onSelector) {
             finish(response, callback, route, start, answerBlocking(request, route, path));
         } else if (route.mayWait) {
             blocking.execute(() -> finish(response, callback, route, start, answerBlocking(request, route, path)));
@@ -114,9 +122,60 @@ final class ServeHandler extends Handler.Abstract {
             headers.put(HttpHeader.ALLOW, route.method);
         }
         response.write(true, ByteBuffer.wrap(reply.body()), callback);
+        count(route, reply.status(), start);
+    }
+
+    /** The request's figures: the worker's Micrometer timer and its board slot. */
+    private void count(final Api.Route route, final int status, final long start) {
         final long nanos = System.nanoTime() - start;
-        metrics.record(route, reply.status(), nanos);
-        board.answered(worker, reply.status(), nanos / 1_000);
+        metrics.record(route, status, nanos);
+        board.answered(worker, status, nanos / 1_000);
+    }
+
+    /** First guess at a settings body's size: one bucket of Jetty's buffer pool; larger settings retry. */
+    private static final int SETTINGS_BUFFER = 4096;
+
+    /*
+     * GET /v1/settings/{app}, the hot route: the settings are copied straight out of the shared map into a
+     * direct buffer from Jetty's pool, which is the body Jetty writes (one writev with the headers, no copy
+     * into a heap array, no copy of that array into the JDK's temporary direct buffer); the buffer goes back
+     * to the pool when the write completes. Settings larger than the buffer are retried once with a buffer of
+     * their size (a reload between the two reads may change the size again: then a third try, and so on).
+     */
+    private void settings(final Request request, final Response response, final Callback callback, final String path,
+                          final long start) {
+        final String app = path.substring(Api.SETTINGS_PREFIX.length());
+        final ByteBufferPool pool = request.getComponents().getByteBufferPool();
+        int size = SETTINGS_BUFFER;
+        while (true) {
+            final RetainableByteBuffer buffer = pool.acquire(size, true);
+            final ByteBuffer out = buffer.getByteBuffer();
+            out.clear();
+            final int room = out.remaining();
+            final int length;
+            try {
+                length = api.settingsInto(app, out);
+            } catch (RuntimeException e) {
+                buffer.release();
+                finish(response, callback, Api.Route.SETTINGS, start, internalError(request, path, e));
+                return;
+            }
+            if (length < 0) {
+                buffer.release();
+                finish(response, callback, Api.Route.SETTINGS, start, Api.noSuchApp(app));
+                return;
+            }
+            if (length <= room) {
+                out.flip();
+                response.setStatus(200);
+                response.getHeaders().put(JSON_TYPE);
+                response.write(true, out, Callback.from(callback, buffer::release));
+                count(Api.Route.SETTINGS, 200, start);
+                return;
+            }
+            buffer.release();
+            size = length;
+        }
     }
 
     /** 404 for no route, 405 for the wrong method, else null. */

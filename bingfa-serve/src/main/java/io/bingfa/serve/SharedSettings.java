@@ -1,6 +1,7 @@
 package io.bingfa.serve;
 
 import io.bingfa.cache.ReloadableMap;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -25,6 +26,11 @@ final class SharedSettings implements SettingsStore {
     @Override
     public byte[] get(final String app) {
         return map.get(app.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int get(final String app, final ByteBuffer dst) {
+        return map.get(app.getBytes(StandardCharsets.UTF_8), dst);
     }
 
     @Override

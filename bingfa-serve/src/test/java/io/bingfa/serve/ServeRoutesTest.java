@@ -8,6 +8,9 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +53,29 @@ class ServeRoutesTest {
             final ServeClient.Answer a = client.get("/v1/settings/" + SampleSettings.appId(n));
             assertThat(a.status()).isEqualTo(200);
             assertThat(a.body()).isEqualTo(SampleSettings.json(n));
+        }
+    }
+
+    /**
+     * Regression for the settings route's pooled response buffer (ServeHandler.settings): settings bigger than
+     * its first buffer are read again into one of their size and answered whole, from either worker.
+     */
+    @Test
+    void settingsLargerThanOneResponseBufferAreAnsweredWhole() throws Exception {
+        final String app = SampleSettings.appId(1234);
+        final String big = "{\"app\":\"" + app + "\",\"length\":6,\"alphabet\":\"ABC\",\"ttl_seconds\":300,\"note\":\""
+                + "x".repeat(20_000) + "\"}";
+        try (Connection c = DriverManager.getConnection(SampleSettings.embeddedUrl(data));
+             PreparedStatement update = c.prepareStatement("update apps set settings = ? where app_id = ?")) {
+            update.setString(1, big);
+            update.setString(2, app);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(client.post("/admin/reload", "").status()).isEqualTo(202);
+        for (int i = 0; i < 6; i++) {
+            final ServeClient.Answer a = client.get("/v1/settings/" + app);
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(a.body()).isEqualTo(big);
         }
     }
 

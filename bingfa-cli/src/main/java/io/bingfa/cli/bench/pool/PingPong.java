@@ -21,8 +21,17 @@ final class PingPong {
 
     private PingPong() {}
 
-    /** Mean microseconds of one round trip, after {@code n} untimed ones. */
+    /** Mean microseconds of one round trip, after {@code n} untimed ones; both sides block in their reads. */
     static double roundTripMicros(final int n) {
+        return roundTripMicros(n, false);
+    }
+
+    /**
+     * As {@link #roundTripMicros(int)}; with {@code polling}, this side reads without blocking, in a busy
+     * loop (the echo child still blocks): the hand-offs of a process pool whose caller spins on its answer
+     * and polls the socket itself, so the parent side never sleeps and is never woken.
+     */
+    static double roundTripMicros(final int n, final boolean polling) {
         try {
             final Path dir = Files.createTempDirectory("bingfa-pingpong");
             final Path socket = dir.resolve("echo.sock");
@@ -31,6 +40,7 @@ final class PingPong {
                 final String path = socket.toString();
                 final JvmProcess child = JvmProcess.builder().daemon(true).start(() -> echo(path));
                 try (SocketChannel ch = server.accept()) {
+                    ch.configureBlocking(!polling);
                     final ByteBuffer b = ByteBuffer.allocateDirect(MESSAGE);
                     pingPong(ch, b, n);
                     final long t0 = System.nanoTime();
@@ -61,6 +71,7 @@ final class PingPong {
                 if (ch.read(b) < 0) {
                     throw new IOException("echo child closed the socket");
                 }
+                // non-blocking (polling): a read of 0 bytes simply goes round again
             }
         }
     }

@@ -62,6 +62,9 @@ public final class PoolSuite implements Suite {
         run.say("raw Unix-socket ping-pong between two JVMs, " + count(s.roundTrips()) + " round trips");
         final double pingPong = Measure.median(IntStream.range(0, s.reps())
                 .mapToDouble(i -> PingPong.roundTripMicros(s.roundTrips())).toArray());
+        run.say("raw Unix-socket ping-pong between two JVMs, this side polling, " + count(s.roundTrips()) + " round trips");
+        final double pollingPingPong = Measure.median(IntStream.range(0, s.reps())
+                .mapToDouble(i -> PingPong.roundTripMicros(s.roundTrips(), true)).toArray());
 
         run.say("ProcessPool(2): sequential round trips, batches, map");
         final double[] defaults = warmRates(ProcessPool.builder().workers(2).build(), s, true);
@@ -74,9 +77,14 @@ public final class PoolSuite implements Suite {
         rows.add(BenchRow.of(seq, defaults[0], "us", Better.LOWER)
                 .withAnchor("raw Unix-socket ping-pong, two JVMs (same run)", pingPong)
                 .withNote("goal: <= 1.5x the raw ping-pong"));
+        rows.add(BenchRow.of(seq, defaults[0], "us", Better.LOWER)
+                .withAnchor("raw ping-pong, this side polling (same run)", pollingPingPong)
+                .withNote("the same hand-offs as the pool's spinning caller, without the pool"));
         rows.add(SuiteRun.anchored(BenchRow.of(seq, defaults[0], "us", Better.LOWER), py, PY, "sequential_us"));
         rows.add(BenchRow.of("raw Unix-socket ping-pong, two JVMs, 16 bytes", pingPong, "us", Better.LOWER)
-                .withNote("the limit for any round trip between two processes here"));
+                .withNote("the limit for any round trip between two processes here, both sides blocking"));
+        rows.add(BenchRow.of("raw Unix-socket ping-pong, two JVMs, 16 bytes, this side polling", pollingPingPong, "us",
+                Better.LOWER).withNote("non-blocking reads in a busy loop; the echo side blocks: no wake-up on this side"));
         final String batch = "no-op submit->result, batches of " + count(s.batch()) + ": ";
         rows.add(SuiteRun.anchored(BenchRow.of(batch + "ProcessPool(2), default prefetch(1)", defaults[1], "tasks/s",
                 Better.HIGHER), py, PY, "batch_per_s").withNote("goal: >= 5x Python"));
@@ -88,16 +96,24 @@ public final class PoolSuite implements Suite {
                 + s.chunk() + ", ProcessPool(2)", defaults[2], "items/s", Better.HIGHER), py, PY + ", chunksize=" + s.chunk(),
                 "map_per_s").withNote("goal: >= Python"));
 
-        run.say("cold start: pool of 2 to its first result, " + s.starts() + " pools");
+        final String cp = classPathSummary();
+        run.say("cold start: pool of 2 to its first result, " + s.starts() + " pools; workers' class path: " + cp);
         final double cold = Measure.median(IntStream.range(0, s.starts()).mapToDouble(i -> coldStartMillis(null)).toArray());
         final BenchRow coldRow = BenchRow.of("cold start: ProcessPool(2).aotCache(false) built, to its first result", cold, "ms", Better.LOWER)
-                .withNote("goal: <= 100 ms; see docs/bench/process-startup.txt");
+                .withNote("goal: <= 100 ms; workers' class path: " + cp + "; see docs/bench/process-startup.txt");
         rows.add(SuiteRun.anchored(coldRow, py, "ProcessPoolExecutor(2), fork", "cold_fork_ms"));
         rows.add(SuiteRun.anchored(coldRow, py, "ProcessPoolExecutor(2), spawn", "cold_spawn_ms"));
         run.say("floor: a bare JVM with the workers' options and class path, started and exited, " + s.starts() + " times");
         final double bare = Measure.median(IntStream.range(0, s.starts()).mapToDouble(i -> bareJvmMillis(null)).toArray());
         rows.add(BenchRow.of("floor: bare JVM, workers' options and class path, start to exit (no pool, no task)", bare,
                 "ms", Better.LOWER).withNote("the limit for a cold start without an AOT cache in this run"));
+        final Path empty = emptyMainJar();
+        if (empty != null) {
+            final double emptyMs = Measure.median(IntStream.range(0, s.starts())
+                    .mapToDouble(i -> jvmMillis(null, empty.toString(), EMPTY_MAIN)).toArray());
+            rows.add(BenchRow.of("floor: bare JVM, workers' options, an empty main in a one-class jar", emptyMs, "ms",
+                    Better.LOWER).withNote("the JVM alone on this machine, whatever the class path"));
+        }
         final Path aot = aotCache();
         if (aot != null) {
             run.say("cold start with an AOT cache (recorded first, untimed)");
@@ -231,13 +247,59 @@ public final class PoolSuite implements Suite {
      * this JVM's class path, running the worker's main class, which exits at once when started by hand.
      */
     private static double bareJvmMillis(final Path aot) {
+        return jvmMillis(aot, System.getProperty("java.class.path"), "io.bingfa.process.WorkerMain");
+    }
+
+    private static final String EMPTY_MAIN = "BingfaEmptyMain";
+
+    /**
+     * A jar holding one class whose main returns at once (made with the JDK's class-file API), for the
+     * JVM's own start-up floor; null if it cannot be written.
+     */
+    private static Path emptyMainJar() {
+        try {
+            final byte[] bytes = java.lang.classfile.ClassFile.of().build(java.lang.constant.ClassDesc.of(EMPTY_MAIN),
+                    c -> c.withFlags(java.lang.classfile.ClassFile.ACC_PUBLIC)
+                            .withMethodBody("main", java.lang.constant.MethodTypeDesc.ofDescriptor("([Ljava/lang/String;)V"),
+                                    java.lang.classfile.ClassFile.ACC_PUBLIC | java.lang.classfile.ClassFile.ACC_STATIC,
+                                    b -> b.return_()));
+            final Path jar = Files.createTempFile("bingfa-empty-main", ".jar");
+            jar.toFile().deleteOnExit();
+            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+                out.putNextEntry(new java.util.jar.JarEntry(EMPTY_MAIN + ".class"));
+                out.write(bytes);
+                out.closeEntry();
+            }
+            return jar;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** "N jar(s), M MB" (or the entry itself when there is one) for this JVM's class path, which workers inherit. */
+    static String classPathSummary() {
+        final String[] entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
+        long bytes = 0;
+        for (String e : entries) {
+            try {
+                bytes += Files.size(Path.of(e));
+            } catch (java.io.IOException | RuntimeException ex) {
+                // a directory or a missing entry: counted as empty
+            }
+        }
+        final String size = String.format(java.util.Locale.ROOT, "%.0f MB", bytes / 1e6);
+        return entries.length == 1 ? Path.of(entries[0]).getFileName() + " (one jar, " + size + ")"
+                : entries.length + " entries, " + size;
+    }
+
+    private static double jvmMillis(final Path aot, final String classpath, final String mainClass) {
         final List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-XX:+ExitOnOutOfMemoryError",
                 "-XX:+DisplayVMOutputToStderr", "-XX:+UseSerialGC", "-XX:-UsePerfData"));
         if (aot != null) {
             cmd.addAll(List.of("-Xlog:aot=off", "-Xlog:cds=off", "-XX:AOTCache=" + aot));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.bingfa.process.WorkerMain"));
+        cmd.addAll(List.of("-cp", classpath, mainClass));
         final long t0 = System.nanoTime();
         try {
             new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
