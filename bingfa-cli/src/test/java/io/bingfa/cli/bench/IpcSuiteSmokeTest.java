@@ -22,7 +22,7 @@ class IpcSuiteSmokeTest {
                 "goal: p50 <= 5 us", "goal: p50 <= 1 us", "goal: <= 50 ns");
         final JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertThat(report.get("suite").asText()).isEqualTo("ipc");
-        assertThat(report.get("rows").size()).isEqualTo(18);
+        assertThat(report.get("rows").size()).isEqualTo(20);
         assertThat(run.out()).as("the C futex floor row, measured or skipped with its reason")
                 .containsAnyOf("raw futex wake, two C processes", "no C compiler (cc)");
         for (final JsonNode row : report.get("rows")) {

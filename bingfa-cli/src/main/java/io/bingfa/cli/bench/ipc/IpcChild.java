@@ -3,6 +3,7 @@ package io.bingfa.cli.bench.ipc;
 import io.bingfa.shm.CpuAffinity;
 import io.bingfa.shm.Pipe;
 import io.bingfa.shm.SharedInt;
+import io.bingfa.shm.SharedLong;
 import io.bingfa.shm.SharedMemory;
 import io.bingfa.shm.ShmCodec;
 import io.bingfa.shm.ShmEvent;
@@ -137,9 +138,14 @@ public final class IpcChild {
         }
     }
 
+    /** The raw floor's words in its segment: the message count, and the stamp on another cache line. */
+    private static final long RAW_COUNT = 0;
+    private static final long RAW_STAMP = 64;
+
     /**
      * Sends {@code m} stamps {@code gapMicros} apart. Between two stamps the sender sleeps ({@code parkNanos}),
-     * or, when {@code hot}, spins on the clock until the next send time, so that its core never halts.
+     * or, when {@code hot}, spins on the clock until the next send time, so that its core never halts. Kind
+     * {@code raw}: no queue, a stamp and a count in two shared words (the JVM's floor).
      */
     private static String stampSend(final ShmEvent go, final String kind, final Path path, final int m, final int gapMicros,
                                     final boolean spin, final boolean hot) {
@@ -149,7 +155,18 @@ public final class IpcChild {
             pin(SENDER_CPU);
         }
         warm(kind, Long.BYTES);
-        if (kind.equals("queue")) {
+        if (kind.equals("raw")) {
+            try (SharedMemory shm = SharedMemory.open(path)) {
+                final SharedLong count = SharedLong.at(shm, RAW_COUNT);
+                final SharedLong sent = SharedLong.at(shm, RAW_STAMP);
+                ready(go);
+                for (int i = 1; i <= m; i++) {
+                    pause(gap, hot);
+                    sent.set(System.nanoTime());
+                    count.set(i);
+                }
+            }
+        } else if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
                 ready(go);
                 for (int i = 0; i < m; i++) {
@@ -187,7 +204,24 @@ public final class IpcChild {
             pin(RECEIVER_CPU);
         }
         warm(kind, Long.BYTES);
-        if (kind.equals("queue")) {
+        int taken = m;
+        if (kind.equals("raw")) {
+            try (SharedMemory shm = SharedMemory.open(path)) {
+                final SharedLong count = SharedLong.at(shm, RAW_COUNT);
+                final SharedLong sent = SharedLong.at(shm, RAW_STAMP);
+                ready(go);
+                long seen = 0;
+                taken = 0;
+                while (seen < m) { // stamps can coalesce if this side is late: count by value
+                    long now;
+                    while ((now = count.get()) == seen) {
+                        Thread.onSpinWait();
+                    }
+                    seen = now;
+                    latencies[taken++] = System.nanoTime() - sent.get();
+                }
+            }
+        } else if (kind.equals("queue")) {
             try (ShmQueue<byte[]> q = ShmQueue.open(path, ShmCodec.bytes())) {
                 ready(go);
                 for (int i = 0; i < m; i++) {
@@ -224,7 +258,7 @@ public final class IpcChild {
                 }
             }
         }
-        final long[] measured = Arrays.copyOfRange(latencies, m / 10, m);
+        final long[] measured = Arrays.copyOfRange(latencies, taken / 10, taken);
         Arrays.sort(measured);
         return String.format(Locale.ROOT, "{\"p50_us\": %.3f, \"p99_us\": %.3f}",
                 percentile(measured, 0.50) / 1e3, percentile(measured, 0.99) / 1e3);
@@ -288,6 +322,9 @@ public final class IpcChild {
     }
 
     private static void warm(final String kind, final int size) {
+        if (kind.equals("raw")) {
+            return; // two plain words: nothing to compile that matters
+        }
         if (kind.equals("queue")) {
             warmQueue(size);
         } else {

@@ -187,6 +187,7 @@ public final class IpcSuite implements Suite {
             floorRow("ShmQueue.tryGet() in a loop (spinning), " + spin, "spin", s.spinningMessages(),
                     s.spinningGapMicros(), "two C processes, the receiver spinning on one word (this machine's floor)",
                     "how much of the spinning latency is cache lines moving between the cores");
+            jvmFloorRow("ShmQueue.tryGet() in a loop (spinning), " + spin, "spin");
             latencyRows("ShmQueue.tryGet() in a loop (spinning), sender spinning between sends", "queue", "hot",
                     s.spinningMessages(), s.spinningGapMicros(), "mp.Pipe Connection.poll() loop, sender spinning",
                     "pipe-hot", "goal: p50 <= 1 us; neither core ever halts (no wake-up after a sleep on the send path)",
@@ -195,6 +196,7 @@ public final class IpcSuite implements Suite {
                     s.spinningMessages(), s.spinningGapMicros(),
                     "two C processes, both spinning, one word between them (this machine's floor)",
                     "how much of the spinning latency is cache lines moving between the cores");
+            jvmFloorRow("ShmQueue.tryGet() in a loop (spinning), sender spinning between sends, " + spin, "hot");
             latencyRows("Pipe.tryRecv() in a loop (spinning)", "pipe", "spin", s.spinningMessages(),
                     s.spinningGapMicros(), "mp.Pipe Connection.poll() loop", "pipe-spin",
                     "goal: p50 <= 1 us; a single-producer ring, the same shape as the anchor's pipe", spin);
@@ -214,6 +216,23 @@ public final class IpcSuite implements Suite {
                     .findFirst().orElseThrow(() -> new IllegalStateException("no row named one-way latency p50, " + what));
             rows.add(SuiteRun.anchored(BenchRow.of(measured.name(), measured.value(), "us", Better.LOWER), floor,
                     floorName, "p50_us").withNote(note));
+        }
+
+        /**
+         * The p50 row {@code what} beside the same hand-off between two JVMs with no queue at all: a stamp and a
+         * count in two plain shared words ({@code IpcChild} kind {@code raw}), the receiver spinning, pinned as the
+         * queue's pair is. It separates what the JVM pays around the hand-off (waking from {@code parkNanos}, the
+         * clock) from what the queue adds.
+         */
+        private void jvmFloorRow(final String what, final String mode) {
+            run.say("latency: two JVMs, two shared words, no queue (" + mode + ")");
+            final JsonNode raw = stamps("raw", mode, s.spinningMessages(), s.spinningGapMicros());
+            final BenchRow measured = rows.stream()
+                    .filter(r -> r.name().equals("one-way latency p50, " + what))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no row named one-way latency p50, " + what));
+            rows.add(BenchRow.of(measured.name(), measured.value(), "us", Better.LOWER)
+                    .withAnchor("two JVMs, two shared words, no queue (the JVM's floor here)", raw.get("p50_us").asDouble())
+                    .withNote("how much of the spinning latency is the queue's own work"));
         }
 
         private void latencyRows(final String what, final String kind, final String mode, final int m,
@@ -237,7 +256,9 @@ public final class IpcSuite implements Suite {
         private JsonNode stamps(final String kind, final String mode, final int m, final int gapMicros) {
             final String name = prefix + "-stamps";
             try (IpcChildren children = new IpcChildren(s.warmUp())) {
-                if (kind.equals("queue")) {
+                if (kind.equals("raw")) {
+                    SharedMemory.create(name, 4096).close();
+                } else if (kind.equals("queue")) {
                     ShmQueue.create(name, QUEUE_CAPACITY, ShmCodec.bytes()).close();
                 } else {
                     Pipe.create(name, QUEUE_CAPACITY, ShmCodec.bytes()).close();
