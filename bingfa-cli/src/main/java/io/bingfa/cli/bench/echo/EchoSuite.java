@@ -205,6 +205,11 @@ public final class EchoSuite implements Suite {
      */
     private record Run(LoadReport report, double cpuMicros, double loadCpuMicros) {}
 
+    /** CPU microseconds per message between two CPU-time readings (ns), or -1 if either is unknown. */
+    private static double microsPerMessage(final long beforeNanos, final long afterNanos, final long messages) {
+        return beforeNanos < 0 || afterNanos < 0 || messages == 0 ? -1 : (afterNanos - beforeNanos) / 1e3 / messages;
+    }
+
     /** This JVM's CPU time in nanoseconds (the load generator runs here), or -1. */
     private static long ownCpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
@@ -245,10 +250,8 @@ public final class EchoSuite implements Suite {
                         failures.put(c, c.label() + " died under load: " + server.stderrTail());
                         continue;
                     }
-                    final double cpu = cpuBefore < 0 || cpuAfter < 0 || r.allMessages() == 0
-                            ? -1 : (cpuAfter - cpuBefore) / 1e3 / r.allMessages();
-                    final double load = loadBefore < 0 || loadAfter < 0 || r.allMessages() == 0
-                            ? -1 : (loadAfter - loadBefore) / 1e3 / r.allMessages();
+                    final double cpu = microsPerMessage(cpuBefore, cpuAfter, r.allMessages());
+                    final double load = microsPerMessage(loadBefore, loadAfter, r.allMessages());
                     runs.get(c).computeIfAbsent(shape, k -> new ArrayList<>()).add(new Run(r, cpu, load));
                     run.say(String.format(Locale.ROOT, "  %s; CPU per message: server %.1f us, load generator %.1f us",
                             r.summary(), cpu, load));

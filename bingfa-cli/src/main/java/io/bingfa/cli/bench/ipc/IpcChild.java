@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  *   stamp-recv  CTL KIND PATH M MODE  take M stamps (MODE block, spin or hot)       {"p50_us", "p99_us"}
  *   handoff     CTL N ME              pass the lock at 64 back and forth N/2 times  {"end_ns"}
  * </pre>
- * KIND is {@code queue} or {@code pipe}. Exit code 1 and a message on stderr when anything fails.
+ * KIND is {@code queue}, {@code pipe}, or {@code raw} (stamps only: no queue, two shared words, the JVM's floor). Exit code 1 and a message on stderr when anything fails.
  */
 public final class IpcChild {
 

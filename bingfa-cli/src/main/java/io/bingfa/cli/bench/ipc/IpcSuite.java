@@ -211,9 +211,7 @@ public final class IpcSuite implements Suite {
                               final String floorName, final String note) {
             run.say("latency: " + floorName);
             final AnchorResult floor = FutexFloor.measure(m, gapMicros, mode);
-            final BenchRow measured = rows.stream()
-                    .filter(r -> r.name().equals("one-way latency p50, " + what))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no row named one-way latency p50, " + what));
+            final BenchRow measured = p50Row(what);
             rows.add(SuiteRun.anchored(BenchRow.of(measured.name(), measured.value(), "us", Better.LOWER), floor,
                     floorName, "p50_us").withNote(note));
         }
@@ -227,12 +225,17 @@ public final class IpcSuite implements Suite {
         private void jvmFloorRow(final String what, final String mode) {
             run.say("latency: two JVMs, two shared words, no queue (" + mode + ")");
             final JsonNode raw = stamps("raw", mode, s.spinningMessages(), s.spinningGapMicros());
-            final BenchRow measured = rows.stream()
-                    .filter(r -> r.name().equals("one-way latency p50, " + what))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no row named one-way latency p50, " + what));
+            final BenchRow measured = p50Row(what);
             rows.add(BenchRow.of(measured.name(), measured.value(), "us", Better.LOWER)
                     .withAnchor("two JVMs, two shared words, no queue (the JVM's floor here)", raw.get("p50_us").asDouble())
                     .withNote("how much of the spinning latency is the queue's own work"));
+        }
+
+        /** The p50 latency row already measured for {@code what} (its name after "one-way latency p50, "). */
+        private BenchRow p50Row(final String what) {
+            final String name = "one-way latency p50, " + what;
+            return rows.stream().filter(r -> r.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no row named " + name));
         }
 
         private void latencyRows(final String what, final String kind, final String mode, final int m,

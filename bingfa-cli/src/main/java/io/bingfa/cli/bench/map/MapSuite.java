@@ -56,8 +56,7 @@ public final class MapSuite implements Suite {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SYSTEMS = List.of("bingfa", "chronicle", "lmdb", "caffeine", "redis");
     /** The stores, then the memory floors ({@link FloorStore}) that the get rows are also compared with. */
-    private static final List<String> MEASURED = List.of("bingfa", "chronicle", "lmdb", "caffeine", "redis", "floor2",
-            "floor1");
+    private static final List<String> MEASURED = Stream.concat(SYSTEMS.stream(), Stream.of("floor2", "floor1")).toList();
     private static final List<String> SHARED = List.of("bingfa", "chronicle", "lmdb");
     private static final Map<String, String> NAMES = Map.of("bingfa", "Bingfa SharedMap", "chronicle",
             "Chronicle Map 2026.1", "lmdb", "LMDB (lmdbjava 0.9.1)", "caffeine", "Caffeine 3.2 (on-heap, 1 process)",
