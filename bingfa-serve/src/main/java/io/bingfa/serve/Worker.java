@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *   1. open the board, the settings cache and the challenge store the supervisor made (or connect to the
  *      Redis shards with --zk); mark slot `index` started
  *   2. start Jetty: one ServerConnector on host:port with SO_REUSEPORT (every worker binds the same port; the
- *      kernel spreads new connections over them), a QueuedThreadPool whose virtual-thread executor runs every
- *      request on a virtual thread
+ *      kernel spreads new connections over them); ServeHandler answers a request that never waits on the
+ *      selector thread that parsed it and gives one that may wait (Redis with --zk, reload, metrics) a virtual
+ *      thread of its own (see ServeHandler)
  *   3. mark the slot ready (the supervisor prints "serving on" when all are), then heartbeat once a second
  *      until the JVM ends: SIGTERM from the supervisor (Jetty's stop via the shutdown hook), or the supervisor's
  *      death (JvmProcess daemon: the child watches its parent)
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * A worker holds no state of its own that a restart would lose: settings and challenges are in shared memory
  * or Redis, counters in the board.
  */
-/** One worker JVM: Jetty on the shared port, requests on virtual threads. */
+/** One worker JVM: Jetty on the shared port; requests that may wait on virtual threads. */
 record Worker(ServeOptions options, int index, String runDir) implements SerializableRunnable {
 
     @Serial
@@ -65,7 +66,7 @@ record Worker(ServeOptions options, int index, String runDir) implements Seriali
         }
     }
 
-    /** Jetty on {@code host:port} with SO_REUSEPORT, handlers on virtual threads. */
+    /** Jetty on {@code host:port} with SO_REUSEPORT; a blocking handler runs on virtual threads. */
     static Server server(final String host, final int port, final ServeHandler handler) {
         final QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("serve");
