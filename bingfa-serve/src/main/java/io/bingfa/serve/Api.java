@@ -221,8 +221,7 @@ final class Api {
         }
         final String id = newId();
         final String code = code(s);
-        challenges.put(id, app + "\n" + new StringBuilder(code).reverse(), Duration.ofSeconds(s.ttlSeconds()));
-        challenges.count(app, ChallengeStore.Counter.ISSUED);
+        challenges.issue(id, app, app + "\n" + new StringBuilder(code).reverse(), Duration.ofSeconds(s.ttlSeconds()));
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
         out.put("app", app);

@@ -32,6 +32,15 @@ interface ChallengeStore extends AutoCloseable {
     /** Adds one to an app's counter. */
     void count(String app, Counter counter);
 
+    /**
+     * Stores challenge {@code id} of {@code app} ({@link #put}) and counts it {@link Counter#ISSUED}; a store
+     * may do the two at once, but counts nothing for a challenge it failed to store.
+     */
+    default void issue(final String id, final String app, final String record, final Duration ttl) {
+        put(id, record, ttl);
+        count(app, Counter.ISSUED);
+    }
+
     /** An app's counters, in {@link Counter} order. */
     long[] counts(String app);
 

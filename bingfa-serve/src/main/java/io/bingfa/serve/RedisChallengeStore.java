@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +23,17 @@ import org.slf4j.LoggerFactory;
  *
  *   put:   SET bingfa:ch:<id> <record> PX ttl, under AckPolicy.ALL with replication factor 2: acknowledged
  *          means on two nodes, so a challenge survives the kill -9 of any one node.
+ *   issue: put and the ISSUED count sent together, so that the request waits once (a worker's cost per Redis
+ *          command is mostly the park and wake-up of the waiting virtual thread, not the command); a challenge
+ *          whose SET failed has its count taken back.
  *   take:  GETDEL on the key's primary (call(): falls over to the replica at once when the primary fails),
  *          then DEL on every owner. call() asks the current owners only: while a ring change is migrated, a
  *          miss is checked with GET (which falls back to previous owners and copies the key here) before
  *          GETDEL is tried once more. GETDEL is the atomic step: of two verifies of one id, one gets the record.
  *          The DEL removes the replica's copy, so that the replica, promoted when the primary dies later,
- *          cannot hand the same challenge out again. Window (documented, not closed): a primary that dies
- *          between its GETDEL and the DEL leaves the copy for a second verify on the replica.
+ *          cannot hand the same challenge out again; it is sent before the verify is answered but not waited
+ *          for. Window (documented, not closed): a primary that dies between its GETDEL and the DEL's arrival
+ *          at the replica leaves the copy for a second verify on the replica.
  *   count: INCR bingfa:n:<app>:<c|s|f>. ShardedRedis does not retry an INCRBY whose primary failed (it may
  *          have been applied); a counter is not worth failing a verification for, so the store retries once
  *          (the dead primary's count is lost with it anyway) and otherwise logs and counts the miss
@@ -67,6 +74,26 @@ final class RedisChallengeStore implements ChallengeStore {
     }
 
     @Override
+    public void issue(final String id, final String app, final String record, final Duration ttl) {
+        final String counter = counterKey(app, Counter.ISSUED);
+        // the count goes out with the SET, so that the request waits once for both
+        final CompletableFuture<Long> counted = redis.incrByAsync(counter, 1);
+        try {
+            redis.set(challengeKey(id), record, ttl);
+        } catch (RuntimeException notStored) {
+            // not issued, so not counted: take the count back once it has landed (best effort, like every count)
+            counted.thenCompose(n -> redis.incrByAsync(counter, -1)).whenComplete((n, failure) -> {
+                if (failure != null && !counted.isCompletedExceptionally()) {
+                    lostCounts.increment();
+                    LOG.warn("counter {} counts a challenge that was not stored: {}", counter, failure.getMessage());
+                }
+            });
+            throw notStored;
+        }
+        settle(counted, counter);
+    }
+
+    @Override
     public String take(final String id) {
         final String key = challengeKey(id);
         Object value = getDel(key);
@@ -77,12 +104,13 @@ final class RedisChallengeStore implements ChallengeStore {
         if (value == null) {
             return null;
         }
-        try {
-            redis.del(key);
-        } catch (ShardException e) {
-            // benign: the record was consumed on the primary; the replica's copy expires with its TTL
-            LOG.warn("challenge {} consumed, but its copies could not be deleted: {}", id, e.getMessage());
-        }
+        // The copies' DEL is sent now and not waited for: the answer does not depend on it (GETDEL was the atomic
+        // step), and a failure is benign (the copy expires with its TTL). Not waiting saves the request a park.
+        redis.delAsync(key).whenComplete((deleted, failure) -> {
+            if (failure != null) {
+                LOG.warn("challenge {} consumed, but its copies could not be deleted: {}", id, failure.getMessage());
+            }
+        });
         return value.toString();
     }
 
@@ -94,9 +122,14 @@ final class RedisChallengeStore implements ChallengeStore {
     @Override
     public void count(final String app, final Counter counter) {
         final String key = counterKey(app, counter);
+        settle(redis.incrByAsync(key, 1), key);
+    }
+
+    /** Waits for a count's INCR; if it failed, tries once more, and otherwise logs and counts the miss. */
+    private void settle(final CompletableFuture<Long> first, final String key) {
         try {
-            redis.incr(key);
-        } catch (ShardException first) {
+            first.join();
+        } catch (CompletionException | CancellationException firstFailure) {
             try {
                 redis.incr(key);
             } catch (ShardException second) {

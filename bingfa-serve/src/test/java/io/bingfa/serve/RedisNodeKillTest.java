@@ -3,15 +3,11 @@ package io.bingfa.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bingfa.shard.RedisAgent;
 import io.bingfa.shard.RedisProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -35,7 +31,7 @@ class RedisNodeKillTest {
         // ZooKeeper's admin server is written against Jetty 9; with the service's Jetty 12 on the class path it
         // would fail inside the in-process server
         System.setProperty("zookeeper.admin.enableServer", "false");
-        try (TestingServer zk = new TestingServer(true); Shards shards = new Shards(zk.getConnectString())) {
+        try (TestingServer zk = new TestingServer(true); RedisShards shards = new RedisShards(zk.getConnectString(), PATH)) {
             try (Supervisor serve = Supervisor.start(ServeOptions.defaults(data).withPort(0).withProcesses(2)
                     .withApps(1_000).withReloadEvery(Duration.ofMinutes(10))
                     .withZooKeeper(zk.getConnectString(), PATH));
@@ -85,37 +81,6 @@ class RedisNodeKillTest {
                 final JsonNode stats = client.get("/v1/stats/app-000000").json();
                 assertThat(stats.get("challenges").asLong()).isGreaterThanOrEqualTo(1);
                 assertThat(stats.get("success").asLong()).isGreaterThanOrEqualTo(1);
-            }
-        }
-    }
-
-    /** Three redis-servers, each registered by a RedisAgent; closed before ZooKeeper stops (no reconnect noise). */
-    private static final class Shards implements AutoCloseable {
-        final List<RedisProcess> redis = new ArrayList<>();
-        private final List<AutoCloseable> closing = new ArrayList<>();
-
-        Shards(final String zk) throws Exception {
-            final List<RedisAgent> agents = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                final RedisProcess r = RedisProcess.startNew();
-                redis.add(r);
-                closing.add(0, r);
-                final CuratorFramework c = CuratorFrameworkFactory.builder().connectString(zk)
-                        .sessionTimeoutMs(4_000).connectionTimeoutMs(4_000).retryPolicy(new RetryOneTime(100)).build();
-                c.start();
-                closing.add(0, c);
-                final RedisAgent a = RedisAgent.builder().redis(r.address()).curator(c).path(PATH)
-                        .pingInterval(Duration.ofMillis(100)).pingTimeout(Duration.ofMillis(300)).build().start();
-                agents.add(a);
-                closing.add(0, a);
-            }
-            ServeClient.eventually(() -> agents.stream().allMatch(RedisAgent::isRegistered), "agents registered");
-        }
-
-        @Override
-        public void close() throws Exception {
-            for (final AutoCloseable c : closing) {
-                c.close();
             }
         }
     }
