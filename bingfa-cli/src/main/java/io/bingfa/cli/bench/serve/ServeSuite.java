@@ -9,9 +9,12 @@ import io.bingfa.cli.bench.Suite;
 import io.bingfa.cli.bench.SuiteRun;
 import io.bingfa.shard.RedisProcess;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
@@ -43,6 +47,11 @@ import java.util.stream.Stream;
  *                   through redis-py. The fix the seeds describe, minus the shared cache.
  *   TORNADO_DB      the same script with --settings db: one PostgreSQL query per request that needs settings,
  *                   the "before" picture.
+ *   FLOOR           anchors/http_floor.c, compiled with cc here: <cores> forked C processes on one listening
+ *                   socket answering every request with one read and one write of a fixed answer (no parsing,
+ *                   no lookup). Settings runs only. What any server could reach on this machine beside wrk: the
+ *                   rows give Tornado's rate and Bingfa's as shares of it, so that a ratio goal can be read
+ *                   against what the cores allow in the same minutes.
  *
  * Warm-up, per system after its start: settings reads, then pairs, each in chunks (5 s; --quick 2 s) until a
  * chunk's rate is within 15% of the one before (the JVM's JIT needs 30-60 s on a busy two-core machine; Python
@@ -80,6 +89,7 @@ public final class ServeSuite implements Suite {
     static final String TORNADO_DB = "Tornado x%d, PostgreSQL per request (before)";
     static final String BINGFA = "bingfa serve x%d";
     static final String BINGFA_ZK = "bingfa serve x%d --zk (ShardedRedis, " + SHARDS + " redis-servers, rf 2)";
+    static final String FLOOR = "floor: C epoll server x%d, one read + one write, fixed answer";
 
     private static final int WRK_THREADS = 2;
     private static final int WRK_CONNECTIONS = 64;
@@ -130,7 +140,12 @@ public final class ServeSuite implements Suite {
         ServiceProcess start() throws IOException, InterruptedException;
     }
 
-    private record Service(String label, Optional<String> unavailable, AppsDatabase db, Launcher launcher) {
+    /** {@code db} is null and {@code settingsOnly} true for the floor, which has no database and no pairs. */
+    private record Service(String label, Optional<String> unavailable, AppsDatabase db, Launcher launcher,
+            boolean settingsOnly) {
+        Service(final String label, final Optional<String> unavailable, final AppsDatabase db, final Launcher launcher) {
+            this(label, unavailable, db, launcher, false);
+        }
     }
 
     /** What became of one system over the whole run. */
@@ -229,7 +244,41 @@ public final class ServeSuite implements Suite {
                             run.python().script("serve_tornado.py").toString(), "--processes", Integer.toString(cores),
                             "--dsn", db.libpqDsn(), "--redis", redis.address(), "--settings", mode), START_TIMEOUT)));
         }
+        final Path floorDir = Files.createDirectories(work.resolve("http-floor"));
+        final Optional<String> noFloor = compileFloor(floorDir);
+        systems.add(new Service(label(FLOOR, cores), noFloor, null, () -> ServiceProcess.start("http-floor",
+                List.of(floorDir.resolve("http_floor").toString(), Integer.toString(cores)), START_TIMEOUT), true));
         return systems;
+    }
+
+    /** Compiles anchors/http_floor.c with the system's cc into {@code dir}; why not, if it cannot. */
+    private static Optional<String> compileFloor(final Path dir) throws IOException {
+        final Path source = dir.resolve("http_floor.c");
+        try (InputStream in = ServeSuite.class.getResourceAsStream("/anchors/http_floor.c")) {
+            if (in == null) {
+                return Optional.of("anchors/http_floor.c is not on the class path");
+            }
+            Files.copy(in, source, StandardCopyOption.REPLACE_EXISTING);
+        }
+        final Process cc;
+        try {
+            cc = new ProcessBuilder("cc", "-O2", "-o", dir.resolve("http_floor").toString(), source.toString())
+                    .redirectErrorStream(true).start();
+        } catch (final IOException e) {
+            return Optional.of("no C compiler (cc) to build the floor server: " + e.getMessage());
+        }
+        final String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!cc.waitFor(60, TimeUnit.SECONDS)) {
+                cc.destroyForcibly();
+                return Optional.of("cc did not compile http_floor.c within 60 s");
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cc.destroyForcibly();
+            return Optional.of("interrupted while compiling http_floor.c");
+        }
+        return cc.exitValue() == 0 ? Optional.empty() : Optional.of("cc failed on http_floor.c: " + oneLine(output));
     }
 
     /** The shard cluster for {@code --zk}, or why there is none; closing it closes the cluster. */
@@ -307,7 +356,7 @@ public final class ServeSuite implements Suite {
                     final ServiceProcess service = s.launcher().start();
                     running.put(s.label(), service);
                     final double settingsWarm = warmUp(plan, wrk, service, "settings.lua", apps);
-                    final double pairsWarm = warmUp(plan, wrk, service, "pairs.lua", apps);
+                    final double pairsWarm = s.settingsOnly() ? 0 : warmUp(plan, wrk, service, "pairs.lua", apps);
                     run.say(String.format(Locale.ROOT, "  %s, warm after %.0f s of settings reads and %.0f s of pairs",
                             service, settingsWarm, pairsWarm));
                     repetitions.put(s.label(), new ArrayList<>());
@@ -369,7 +418,7 @@ public final class ServeSuite implements Suite {
         final Map<String, WrkResult> results = new LinkedHashMap<>();
         for (final Service s : systems) {
             final ServiceProcess service = running.get(s.label());
-            if (service == null) {
+            if (service == null || (s.settingsOnly() && !script.equals("settings.lua"))) {
                 continue;
             }
             run.say("  " + repetition + "/" + plan.repetitions() + " " + script + ": " + s.label());
@@ -384,19 +433,22 @@ public final class ServeSuite implements Suite {
     }
 
     /**
-     * Runs {@code script} in chunks until a chunk's rate is within {@link #SETTLED} of the previous chunk's (at
-     * least two chunks) or the plan's cap is reached; returns the seconds spent.
+     * Runs {@code script} in chunks until two chunks in a row are each within {@link #SETTLED} of the chunk before
+     * (at least three chunks: a JIT that is still compiling can give two close chunks on its way up) or the
+     * plan's cap is reached; returns the seconds spent.
      */
     private static double warmUp(final Plan plan, final Wrk wrk, final ServiceProcess service, final String script,
             final String apps) throws IOException, InterruptedException {
         final long cap = plan.maxWarmUp().toMillis();
         long spent = 0;
         double previous = -1;
+        int settledInARow = 0;
         while (spent < cap) {
             final double rate = wrk.run(service.base(), script, WRK_THREADS, WRK_CONNECTIONS, plan.warmUpChunk(), apps)
                     .requestsPerSecond();
             spent += plan.warmUpChunk().toMillis();
-            if (previous > 0 && Math.abs(rate - previous) <= SETTLED * previous) {
+            settledInARow = previous > 0 && Math.abs(rate - previous) <= SETTLED * previous ? settledInARow + 1 : 0;
+            if (settledInARow == 2) {
                 break;
             }
             previous = rate;
@@ -404,14 +456,22 @@ public final class ServeSuite implements Suite {
         return spent / 1000.0;
     }
 
-    /** One repetition's figures from its two wrk runs and, if counted, the transaction counts around them. */
+    /**
+     * One repetition's figures from its two wrk runs ({@code pairs} null for a settings-only system: its pair
+     * figures are NaN) and, if counted, the transaction counts around them.
+     */
     private static Figures figures(final WrkResult settings, final WrkResult pairs, final Long t0, final Long t1,
             final Long t2, final ServiceProcess service) throws IOException {
         if (!service.alive()) {
             throw new IOException(service + " died during the run: " + service.outputTail());
         }
-        if (settings.requests() == 0 || pairs.requests() == 0) {
+        if (settings.requests() == 0 || (pairs != null && pairs.requests() == 0)) {
             throw new IOException("wrk completed no request against " + service + ": " + service.outputTail());
+        }
+        if (pairs == null) {
+            final double nan = Double.NaN;
+            return new Figures(settings.requestsPerSecond(), settings.p50Ms(), settings.p99Ms(), nan,
+                    settings.failures(), nan, nan, nan, nan, nan);
         }
         final boolean counted = t0 != null && t1 != null && t2 != null;
         final long ok = pairs.counter("pairs.ok");
@@ -431,7 +491,7 @@ public final class ServeSuite implements Suite {
         Thread.sleep(AppsDatabase.STATS_DELAY_MILLIS);
         final Map<String, Long> counts = new LinkedHashMap<>();
         for (final Service s : systems) {
-            if (running.containsKey(s.label())) {
+            if (running.containsKey(s.label()) && s.db() != null) {
                 try {
                     counts.put(s.label(), s.db().transactions());
                 } catch (final SQLException e) {
@@ -456,6 +516,12 @@ public final class ServeSuite implements Suite {
         rows.add(row(SETTINGS_RPS, "req/s", Better.HIGHER, b, outcomes.get(dict), dict, Figures::settingsPerSecond,
                 "goal: at least 10x; " + scale));
         rows.add(row(SETTINGS_RPS, "req/s", Better.HIGHER, b, outcomes.get(db), db, Figures::settingsPerSecond, null));
+        final String floor = label(FLOOR, cores);
+        rows.add(row(SETTINGS_RPS + SYSTEM_SEPARATOR + floor, "req/s", Better.HIGHER, outcomes.get(floor),
+                outcomes.get(dict), dict, Figures::settingsPerSecond, "the most any server could reach here beside "
+                        + "wrk on the same cores (no parsing, no lookup): the 10x goal needs 10x / this ratio of it"));
+        rows.add(row("bingfa serve's settings reads/s as a share of the floor's", "req/s", Better.HIGHER, b,
+                outcomes.get(floor), floor, Figures::settingsPerSecond, null));
         rows.add(row("settings reads p99 latency", "ms", Better.LOWER, b, outcomes.get(dict), dict,
                 Figures::settingsP99Ms, "goal: lower than Tornado's"));
         rows.add(row("settings reads p99 latency", "ms", Better.LOWER, b, outcomes.get(db), db, Figures::settingsP99Ms, null));
@@ -487,10 +553,11 @@ public final class ServeSuite implements Suite {
                 dict, Figures::okPercent, "expected 100%"));
         rows.add(row("db queries per challenge or verify request" + SYSTEM_SEPARATOR + zk, "queries", Better.LOWER, z,
                 outcomes.get(db), db, Figures::pairsDbPerRequest, "goal: 0"));
-        rows.add(failures(bingfa, b));
-        rows.add(failures(zk, z));
-        rows.add(failures(dict, outcomes.get(dict)));
-        rows.add(failures(db, outcomes.get(db)));
+        rows.add(failures(bingfa, b, "settings + pairs runs"));
+        rows.add(failures(zk, z, "settings + pairs runs"));
+        rows.add(failures(dict, outcomes.get(dict), "settings + pairs runs"));
+        rows.add(failures(db, outcomes.get(db), "settings + pairs runs"));
+        rows.add(failures(floor, outcomes.get(floor), "settings runs"));
         return rows;
     }
 
@@ -543,11 +610,12 @@ public final class ServeSuite implements Suite {
         return (note == null ? row : row.withNote(note)).withAnchor(anchorName, median[1]);
     }
 
-    /** Failed requests (non-2xx, socket errors, unparsable answers) of one system over its median round. */
-    private static BenchRow failures(final String system, final Outcome outcome) {
-        final String name = "failed requests, " + system + " (settings + pairs runs)";
+    /** Failed requests (non-2xx, socket errors, unparsable answers) of one system's {@code runs}, median round. */
+    private static BenchRow failures(final String system, final Outcome outcome, final String runs) {
+        final String name = "failed requests, " + system + " (" + runs + ")";
         return switch (outcome) {
-            case Outcome.Measured m -> BenchRow.of(name, m.figures().settingsFailures() + m.figures().pairsFailures(),
+            case Outcome.Measured m -> BenchRow.of(name, m.figures().settingsFailures()
+                            + (Double.isNaN(m.figures().pairsFailures()) ? 0 : m.figures().pairsFailures()),
                     "requests", Better.LOWER).withNote("expected 0; a verify of a challenge still in flight when wrk "
                     + "stops is not counted");
             case Outcome.Failed f -> BenchRow.missing(name, "requests", Better.LOWER, f.reason());
