@@ -252,7 +252,7 @@ public final class ServeSuite implements Suite {
     }
 
     /** Compiles anchors/http_floor.c with the system's cc into {@code dir}; why not, if it cannot. */
-    private static Optional<String> compileFloor(final Path dir) throws IOException {
+    static Optional<String> compileFloor(final Path dir) throws IOException {
         final Path source = dir.resolve("http_floor.c");
         try (InputStream in = ServeSuite.class.getResourceAsStream("/anchors/http_floor.c")) {
             if (in == null) {
