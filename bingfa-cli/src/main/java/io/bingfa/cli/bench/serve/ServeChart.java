@@ -68,8 +68,9 @@ public final class ServeChart {
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setYAxisDecimalPattern("#,###");
         for (final Map.Entry<String, Double[]> e : bars.entrySet()) {
-            final List<Double> values = java.util.Arrays.stream(e.getValue()).map(v -> v == null ? 0.0 : v).toList();
-            chart.addSeries(e.getKey(), labels, values);
+            // a system with no figure in a group (failed, or not run there: the floor has no pairs) draws no bar there,
+            // rather than a bar of 0
+            chart.addSeries(e.getKey(), labels, java.util.Arrays.asList(e.getValue()));
         }
         return chart;
     }
