@@ -2,12 +2,13 @@ package io.bingfa.cli.bench.ipc;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bingfa.cli.bench.AnchorResult;
+import io.bingfa.cli.bench.CAnchors;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,23 +34,11 @@ final class FutexFloor {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("bingfa-futex-floor");
-            final Path source = dir.resolve("futex_floor.c");
-            try (InputStream in = FutexFloor.class.getResourceAsStream("/anchors/futex_floor.c")) {
-                if (in == null) {
-                    return new AnchorResult.Skipped("anchors/futex_floor.c is not on the classpath");
-                }
-                Files.copy(in, source);
+            final Optional<String> notBuilt = CAnchors.compile("futex_floor", dir);
+            if (notBuilt.isPresent()) {
+                return new AnchorResult.Skipped(notBuilt.get());
             }
             final Path binary = dir.resolve("futex_floor");
-            final Run cc;
-            try {
-                cc = run(List.of("cc", "-O2", "-o", binary.toString(), source.toString()));
-            } catch (IOException e) {
-                return new AnchorResult.Skipped("no C compiler (cc) to build the futex floor: " + e.getMessage());
-            }
-            if (cc.exit() != 0) {
-                return new AnchorResult.Skipped("cc failed on futex_floor.c: " + cc.output().strip());
-            }
             final Run floor = run(List.of(binary.toString(), String.valueOf(m), String.valueOf(gapMicros), mode));
             if (floor.exit() != 0) {
                 return new AnchorResult.Skipped("futex_floor failed: " + floor.output().strip());

@@ -2,6 +2,7 @@ package io.bingfa.cli.bench.serve;
 
 import io.bingfa.cache.testing.LocalPostgres;
 import io.bingfa.cli.bench.BenchRow;
+import io.bingfa.cli.bench.CAnchors;
 import io.bingfa.cli.bench.Better;
 import io.bingfa.cli.bench.PythonAnchors;
 import io.bingfa.cli.bench.Scale;
@@ -9,12 +10,9 @@ import io.bingfa.cli.bench.Suite;
 import io.bingfa.cli.bench.SuiteRun;
 import io.bingfa.shard.RedisProcess;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
@@ -245,40 +242,10 @@ public final class ServeSuite implements Suite {
                             "--dsn", db.libpqDsn(), "--redis", redis.address(), "--settings", mode), START_TIMEOUT)));
         }
         final Path floorDir = Files.createDirectories(work.resolve("http-floor"));
-        final Optional<String> noFloor = compileFloor(floorDir);
+        final Optional<String> noFloor = CAnchors.compile("http_floor", floorDir);
         systems.add(new Service(label(FLOOR, cores), noFloor, null, () -> ServiceProcess.start("http-floor",
                 List.of(floorDir.resolve("http_floor").toString(), Integer.toString(cores)), START_TIMEOUT), true));
         return systems;
-    }
-
-    /** Compiles anchors/http_floor.c with the system's cc into {@code dir}; why not, if it cannot. */
-    static Optional<String> compileFloor(final Path dir) throws IOException {
-        final Path source = dir.resolve("http_floor.c");
-        try (InputStream in = ServeSuite.class.getResourceAsStream("/anchors/http_floor.c")) {
-            if (in == null) {
-                return Optional.of("anchors/http_floor.c is not on the class path");
-            }
-            Files.copy(in, source, StandardCopyOption.REPLACE_EXISTING);
-        }
-        final Process cc;
-        try {
-            cc = new ProcessBuilder("cc", "-O2", "-o", dir.resolve("http_floor").toString(), source.toString())
-                    .redirectErrorStream(true).start();
-        } catch (final IOException e) {
-            return Optional.of("no C compiler (cc) to build the floor server: " + e.getMessage());
-        }
-        final String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!cc.waitFor(60, TimeUnit.SECONDS)) {
-                cc.destroyForcibly();
-                return Optional.of("cc did not compile http_floor.c within 60 s");
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-            cc.destroyForcibly();
-            return Optional.of("interrupted while compiling http_floor.c");
-        }
-        return cc.exitValue() == 0 ? Optional.empty() : Optional.of("cc failed on http_floor.c: " + oneLine(output));
     }
 
     /** The shard cluster for {@code --zk}, or why there is none; closing it closes the cluster. */

@@ -2,6 +2,7 @@ package io.bingfa.cli.bench.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bingfa.cli.bench.CAnchors;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -30,7 +31,7 @@ class HttpFloorTest {
 
     @Test
     void answersEveryRequestOnceWhateverTheReadsAndStopsWithItsWorkers() throws Exception {
-        final Optional<String> why = ServeSuite.compileFloor(dir);
+        final Optional<String> why = CAnchors.compile("http_floor", dir);
         Assumptions.assumeTrue(why.isEmpty(), () -> "floor not built: " + why.orElse(""));
         final List<ProcessHandle> workers;
         try (ServiceProcess floor = ServiceProcess.start("http-floor",
