@@ -125,8 +125,8 @@ final class ServeHandler extends Handler.Abstract {
         count(route, reply.status(), start);
     }
 
-    /** The request's figures: the worker's Micrometer timer and its board slot. */
-    private void count(final Api.Route route, final int status, final long start) {
+    /** The request's figures: the worker's Micrometer timer and its board slot (SettingsConnection's too). */
+    void count(final Api.Route route, final int status, final long start) {
         final long nanos = System.nanoTime() - start;
         metrics.record(route, status, nanos);
         board.answered(worker, status, nanos / 1_000);

@@ -2,9 +2,13 @@ package io.bingfa.serve;
 
 import io.bingfa.pool.SerializableRunnable;
 import java.io.Serial;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -55,7 +59,7 @@ record Worker(ServeOptions options, int index, String runDir) implements Seriali
         final Api api = new Api(index, settings, challenges, board, metrics);
         final Server server = server(options.host(), options.port(), new ServeHandler(api, metrics, board, index,
                 challenges.waitsOnNetwork(),
-                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("serve-request-", 0).factory())));
+                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("serve-request-", 0).factory())), api);
         server.start();
         board.workerReady(index);
         LOG.info("worker {} (pid {}) accepting on {}:{}", index, ProcessHandle.current().pid(), options.host(),
@@ -67,7 +71,7 @@ record Worker(ServeOptions options, int index, String runDir) implements Seriali
     }
 
     /** Jetty on {@code host:port} with SO_REUSEPORT; a blocking handler runs on virtual threads. */
-    static Server server(final String host, final int port, final ServeHandler handler) {
+    static Server server(final String host, final int port, final ServeHandler handler, final Api api) {
         final QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("serve");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -75,7 +79,19 @@ record Worker(ServeOptions options, int index, String runDir) implements Seriali
         final HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        final ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        final HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        // plain settings reads are answered by SettingsConnection, everything else by Jetty's HTTP/1.1
+        final ServerConnector connector = new ServerConnector(server, 1, 1,
+                new SettingsConnection.Factory(http1, handler, api), http1) {
+            @Override
+            protected SocketChannelEndPoint newEndPoint(final SocketChannel channel, final ManagedSelector selector,
+                                                        final SelectionKey key) {
+                final ReplayEndPoint endPoint = new ReplayEndPoint(channel, selector, key, getScheduler(),
+                        getExecutor());
+                endPoint.setIdleTimeout(getIdleTimeout());
+                return endPoint;
+            }
+        };
         connector.setHost(host);
         connector.setPort(port);
         connector.setReusePort(true);
