@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
 /*
  * Overview
  * --------
- * Jetty's side of a request, kept apart from the routes (Api): method check (405 with Allow), body read with
+ * Jetty's side of a request, kept apart from the routes (Api). A plain GET /v1/settings/{app} never gets here:
+ * SettingsConnection answers it before Jetty parses anything (docs/design-serve.md, "Settings fast path"); a
+ * settings read in any other form (a query string, HTTP/1.0, percent-encoding) does, and settings() gives the
+ * same answer. For every request: method check (405 with Allow), body read with
  * the 16 KiB limit (413 from Content-Length alone, or after reading one byte too many of a chunked body), the
  * call to Api.route, and the bookkeeping: Micrometer timer and the worker's board slot (finish()).
  *

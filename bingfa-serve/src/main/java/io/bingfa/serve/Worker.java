@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  *   1. open the board, the settings cache and the challenge store the supervisor made (or connect to the
  *      Redis shards with --zk); mark slot `index` started
  *   2. start Jetty: one ServerConnector on host:port with SO_REUSEPORT (every worker binds the same port; the
- *      kernel spreads new connections over them); ServeHandler answers a request that never waits on the
- *      selector thread that parsed it and gives one that may wait (Redis with --zk, reload, metrics) a virtual
- *      thread of its own (see ServeHandler)
+ *      kernel spreads new connections over them), whose sockets start as SettingsConnection (plain settings
+ *      reads answered on the selector thread without Jetty's HTTP machinery) and move to Jetty's HTTP/1.1 at
+ *      their first other request; ServeHandler answers a request that never waits on the selector thread that
+ *      parsed it and gives one that may wait (Redis with --zk, reload, metrics) a virtual thread of its own
  *   3. mark the slot ready (the supervisor prints "serving on" when all are), then heartbeat once a second
  *      until the JVM ends: SIGTERM from the supervisor (Jetty's stop via the shutdown hook), or the supervisor's
  *      death (JvmProcess daemon: the child watches its parent)
@@ -70,7 +71,11 @@ record Worker(ServeOptions options, int index, String runDir) implements Seriali
         }
     }
 
-    /** Jetty on {@code host:port} with SO_REUSEPORT; a blocking handler runs on virtual threads. */
+    /**
+     * Jetty on {@code host:port} with SO_REUSEPORT: the settings fast path first (its endpoints can replay
+     * bytes to Jetty, ReplayEndPoint), then HTTP/1.1 with {@code handler}; a blocking handler runs on virtual
+     * threads.
+     */
     static Server server(final String host, final int port, final ServeHandler handler, final Api api) {
         final QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("serve");

@@ -20,12 +20,13 @@ import picocli.CommandLine.TypeConversionException;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = io.bingfa.cli.Main.Version.class,
         description = {"The seeds' verification service, with a live dashboard at / and metrics.",
-                "Worker JVMs on one port (SO_REUSEPORT); a request that may wait (Redis with --zk, reload, metrics)",
-                "runs on a virtual thread of its own, one that never waits is answered on the selector thread that",
-                "read it (as a Tornado coroutine runs on its IOLoop). App settings in a shared reloadable cache,",
-                "challenges in a host-local shared map or in sharded Redis (--zk).",
-                "Routes: GET /v1/settings/{app}, POST /v1/challenges, POST /v1/verify,",
-                "GET /v1/stats/{app}, GET /health, GET /metrics, POST /admin/reload, GET / (dashboard).",
+                "Worker JVMs on one port (SO_REUSEPORT). A plain settings read is answered on the selector thread "
+                        + "that read it, before any HTTP engine; any other request that never waits by Jetty on "
+                        + "that thread (as a Tornado coroutine runs on its IOLoop); one that may wait (Redis with "
+                        + "--zk, reload, metrics) on a virtual thread of its own. App settings in a shared "
+                        + "reloadable cache, challenges in a host-local shared map or in sharded Redis (--zk).",
+                "Routes: GET /v1/settings/{app}, POST /v1/challenges, POST /v1/verify, GET /v1/stats/{app}, "
+                        + "GET /health, GET /metrics, POST /admin/reload, GET / (dashboard).",
                 "Prints 'serving on URL (N workers)' once every worker accepts; runs until Ctrl-C."})
 public final class ServeCommand implements Callable<Integer> {
 
