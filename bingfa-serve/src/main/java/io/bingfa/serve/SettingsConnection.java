@@ -1,5 +1,6 @@
 package io.bingfa.serve;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.io.AbstractConnection;
@@ -315,8 +316,13 @@ final class SettingsConnection extends AbstractConnection.NonBlocking {
         super.onClose(cause);
     }
 
+    /** Closes the connection; a client that went away (an I/O error) is routine, as for Jetty's connections. */
     private void fail(final Throwable e) {
-        LOG.warn("settings connection {} failed, closing it", endPoint.getRemoteSocketAddress(), e);
+        if (e instanceof IOException) {
+            LOG.debug("settings connection {} closed: {}", endPoint.getRemoteSocketAddress(), e.toString());
+        } else {
+            LOG.warn("settings connection {} failed, closing it", endPoint.getRemoteSocketAddress(), e);
+        }
         releaseIn();
         endPoint.close(e);
     }
