@@ -82,15 +82,10 @@ final class SettingsHead {
         final int from = in.position();
         final int end = Math.min(in.limit(), from + MAX_HEAD);
         final int incomplete = in.limit() - from >= MAX_HEAD ? NOT_MINE : INCOMPLETE;
-        int i = from;
         // request line
-        for (final byte b : REQUEST_START) {
-            if (i == end) {
-                return incomplete;
-            }
-            if (in.get(i++) != b) {
-                return NOT_MINE;
-            }
+        int i = match(in, from, end, REQUEST_START, incomplete);
+        if (i <= 0) {
+            return i;
         }
         appStart = i;
         while (true) {
@@ -110,13 +105,9 @@ final class SettingsHead {
         if (appLength == 0 || isDots(in, appStart, appLength)) {
             return NOT_MINE;
         }
-        for (final byte b : VERSION) {
-            if (i == end) {
-                return incomplete;
-            }
-            if (in.get(i++) != b) {
-                return NOT_MINE;
-            }
+        i = match(in, i, end, VERSION, incomplete);
+        if (i <= 0) {
+            return i;
         }
         // fields
         close = false;
@@ -196,6 +187,23 @@ final class SettingsHead {
     /** Whether the last head parse() accepted asked for the connection to close after the answer. */
     boolean close() {
         return close;
+    }
+
+    /**
+     * The index just after {@code expected} when the bytes at {@code i} are exactly it; {@code incomplete} when
+     * {@code end} comes first, NOT_MINE when a byte differs (both <= 0, an index never is).
+     */
+    private static int match(final ByteBuffer in, final int i, final int end, final byte[] expected,
+                             final int incomplete) {
+        for (int k = 0; k < expected.length; k++) {
+            if (i + k == end) {
+                return incomplete;
+            }
+            if (in.get(i + k) != expected[k]) {
+                return NOT_MINE;
+            }
+        }
+        return i + expected.length;
     }
 
     private static boolean appChar(final byte b) {
