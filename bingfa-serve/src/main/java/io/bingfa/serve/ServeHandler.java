@@ -139,45 +139,63 @@ final class ServeHandler extends Handler.Abstract {
     private static final int SETTINGS_BUFFER = 4096;
 
     /*
-     * GET /v1/settings/{app}, the hot route: the settings are copied straight out of the shared map into a
-     * direct buffer from Jetty's pool, which is the body Jetty writes (one writev with the headers, no copy
-     * into a heap array, no copy of that array into the JDK's temporary direct buffer); the buffer goes back
-     * to the pool when the write completes. Settings larger than the buffer are retried once with a buffer of
-     * their size (a reload between the two reads may change the size again: then a third try, and so on).
+     * GET /v1/settings/{app} in a form SettingsConnection leaves to Jetty: the settings are copied straight out
+     * of the shared map into a direct buffer from Jetty's pool (settingsBuffer), which is the body Jetty writes
+     * (one writev with the headers, no copy into a heap array, no copy of that array into the JDK's temporary
+     * direct buffer); the buffer goes back to the pool when the write completes.
      */
     private void settings(final Request request, final Response response, final Callback callback, final String path,
                           final long start) {
         final String app = path.substring(Api.SETTINGS_PREFIX.length());
-        final ByteBufferPool pool = request.getComponents().getByteBufferPool();
-        int size = SETTINGS_BUFFER;
+        final RetainableByteBuffer buffer;
+        try {
+            buffer = settingsBuffer(api, request.getComponents().getByteBufferPool(), app, 0);
+        } catch (RuntimeException e) {
+            finish(response, callback, Api.Route.SETTINGS, start, internalError(request.getMethod(), path, e));
+            return;
+        }
+        if (buffer == null) {
+            finish(response, callback, Api.Route.SETTINGS, start, Api.noSuchApp(app));
+            return;
+        }
+        response.setStatus(200);
+        response.getHeaders().put(JSON_TYPE);
+        response.write(true, buffer.getByteBuffer(), Callback.from(callback, buffer::release));
+        count(Api.Route.SETTINGS, 200, start);
+    }
+
+    /**
+     * The settings of {@code app} copied out of the shared map into a pooled direct buffer, starting at
+     * {@code offset} (position there, limit at their end), or null when there is no such app; the caller
+     * releases it. Settings larger than the first guess are read again into a buffer of their size (a reload
+     * between the two reads may change the size again: then a third try, and so on). Used by both settings
+     * paths: this handler and SettingsConnection.
+     */
+    static RetainableByteBuffer settingsBuffer(final Api api, final ByteBufferPool pool, final String app,
+                                               final int offset) {
+        int size = offset + SETTINGS_BUFFER;
         while (true) {
             final RetainableByteBuffer buffer = pool.acquire(size, true);
             final ByteBuffer out = buffer.getByteBuffer();
-            out.clear();
+            out.clear().position(offset);
             final int room = out.remaining();
             final int length;
             try {
                 length = api.settingsInto(app, out);
             } catch (RuntimeException e) {
                 buffer.release();
-                finish(response, callback, Api.Route.SETTINGS, start, internalError(request, path, e));
-                return;
+                throw e;
             }
             if (length < 0) {
                 buffer.release();
-                finish(response, callback, Api.Route.SETTINGS, start, Api.noSuchApp(app));
-                return;
+                return null;
             }
             if (length <= room) {
-                out.flip();
-                response.setStatus(200);
-                response.getHeaders().put(JSON_TYPE);
-                response.write(true, out, Callback.from(callback, buffer::release));
-                count(Api.Route.SETTINGS, 200, start);
-                return;
+                out.limit(offset + length).position(offset);
+                return buffer;
             }
             buffer.release();
-            size = length;
+            size = offset + length;
         }
     }
 
@@ -198,12 +216,13 @@ final class ServeHandler extends Handler.Abstract {
         try {
             return api.route(route, path, body);
         } catch (RuntimeException e) {
-            return internalError(request, path, e);
+            return internalError(request.getMethod(), path, e);
         }
     }
 
-    private static Reply internalError(final Request request, final String path, final Exception e) {
-        LOG.error("{} {} failed", request.getMethod(), path, e);
+    /** The logged 500 of a request that failed in our code (SettingsConnection's too). */
+    static Reply internalError(final String method, final String path, final Exception e) {
+        LOG.error("{} {} failed", method, path, e);
         return Reply.error(500, "internal error");
     }
 
@@ -241,7 +260,7 @@ final class ServeHandler extends Handler.Abstract {
             }
             return api.route(route, path, body);
         } catch (RuntimeException | IOException e) {
-            return internalError(request, path, e);
+            return internalError(request.getMethod(), path, e);
         }
     }
 
@@ -320,7 +339,7 @@ final class ServeHandler extends Handler.Abstract {
                     return;
                 }
                 if (Content.Chunk.isFailure(chunk)) {
-                    done.accept(null, internalError(request, request.getHttpURI().getPath(),
+                    done.accept(null, internalError(request.getMethod(), request.getHttpURI().getPath(),
                             new IOException("reading the body failed", chunk.getFailure())));
                     return;
                 }

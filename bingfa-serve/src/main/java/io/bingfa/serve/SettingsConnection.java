@@ -58,9 +58,6 @@ final class SettingsConnection extends AbstractConnection.NonBlocking {
 
     /** Input buffer: room for a head of MAX_HEAD bytes and a pipelined one behind it. */
     private static final int IN_BUFFER = 2 * SettingsHead.MAX_HEAD;
-    /** First guess at a settings body's size; larger settings retry with a buffer of their size. */
-    private static final int BODY_GUESS = 4096;
-
     private static final byte[] OK = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOT_FOUND = "HTTP/1.1 404 Not Found\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR = "HTTP/1.1 500 Internal Server Error\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -186,39 +183,23 @@ final class SettingsConnection extends AbstractConnection.NonBlocking {
 
     /** Writes the answer for {@code app}: WRITING until Written sees it out (perhaps inside write() itself). */
     private void answer(final String app, final long start) {
-        int size = HEAD_ROOM + BODY_GUESS;
-        int status;
-        while (true) {
-            out = pool.acquire(size, true);
+        Reply error = null;
+        try {
+            out = ServeHandler.settingsBuffer(api, pool, app, HEAD_ROOM);
+            if (out == null) {
+                error = Api.noSuchApp(app);
+            }
+        } catch (RuntimeException e) {
+            error = ServeHandler.internalError("GET", Api.SETTINGS_PREFIX + app, e);
+        }
+        final int status = error == null ? 200 : error.status();
+        if (error != null) {
+            out = pool.acquire(HEAD_ROOM + error.body().length, true);
             final ByteBuffer o = out.getByteBuffer();
             o.clear().position(HEAD_ROOM);
-            final int room = o.remaining();
-            int length;
-            try {
-                length = api.settingsInto(app, o);
-                status = length < 0 ? 404 : 200;
-            } catch (RuntimeException e) {
-                LOG.error("GET {}{} failed", Api.SETTINGS_PREFIX, app, e);
-                length = -1;
-                status = 500;
-            }
-            if (length < 0) {
-                final byte[] body = (status == 404 ? Api.noSuchApp(app) : Reply.error(500, "internal error")).body();
-                if (body.length > room) {
-                    out.release();
-                    size = HEAD_ROOM + body.length;
-                    continue;
-                }
-                o.position(HEAD_ROOM).put(body);
-                length = body.length;
-            } else if (length > room) {
-                out.release();
-                size = HEAD_ROOM + length;
-                continue;
-            }
-            putHead(o, status, length);
-            break;
+            o.put(error.body()).limit(o.position()).position(HEAD_ROOM);
         }
+        putHead(out.getByteBuffer(), status);
         handler.count(Api.Route.SETTINGS, status, start);
         state = State.WRITING;
         inWrite = true;
@@ -229,14 +210,17 @@ final class SettingsConnection extends AbstractConnection.NonBlocking {
         }
     }
 
-    /** Writes the response head so that it ends at HEAD_ROOM, where the body starts; {@code o} then holds both. */
-    private void putHead(final ByteBuffer o, final int status, final int length) {
+    /**
+     * Writes the response head for the body between HEAD_ROOM and {@code o}'s limit so that it ends where the
+     * body starts; {@code o} then holds both, from its position.
+     */
+    private void putHead(final ByteBuffer o, final int status) {
         final byte[] line = status == 200 ? OK : status == 404 ? NOT_FOUND : ERROR;
+        final int length = o.limit() - HEAD_ROOM;
         final int digits = digits(length);
         final int headLength = line.length + TYPE_AND_LENGTH.length + digits + (lastAnswer ? CLOSE.length : 0)
                 + END.length;
-        final int bodyEnd = HEAD_ROOM + length;
-        o.limit(bodyEnd).position(HEAD_ROOM - headLength);
+        o.position(HEAD_ROOM - headLength);
         o.put(line).put(TYPE_AND_LENGTH);
         int at = o.position() + digits;
         for (int v = length; at > o.position(); v /= 10) {
@@ -358,7 +342,7 @@ final class SettingsConnection extends AbstractConnection.NonBlocking {
         public Connection newConnection(final Connector connector, final EndPoint endPoint) {
             if (!(endPoint instanceof ReplayEndPoint replay)) {
                 throw new IllegalStateException("the settings fast path needs the connector's endpoints to be "
-                        + "ReplayEndPoint (Worker.connector), was " + endPoint.getClass().getName());
+                        + "ReplayEndPoint (Worker.server), was " + endPoint.getClass().getName());
             }
             return configure(new SettingsConnection(replay, connector, http, handler, api), connector, endPoint);
         }
